@@ -1,0 +1,119 @@
+/**
+ * The ndarray boundary. Public functions accept any 2-D ndarray view over a Float32Array or
+ * Float64Array (any strides, any offset) and return contiguous row-major Float64Array-backed
+ * ndarrays. Inside, everything works on flat typed arrays.
+ */
+import ndarray from 'ndarray';
+import type { NdArray } from 'ndarray';
+import { rangeError, typeError, NotSymmetricError } from '../errors/index.js';
+import { assertFinite } from './validate.js';
+
+/** A matrix as returned by quipsharp: contiguous, row-major, float64. */
+export type Matrix = NdArray<Float64Array>;
+/** A matrix as accepted by quipsharp: any 2-D float32/float64 view. */
+export type MatrixInput = NdArray<Float64Array> | NdArray<Float32Array>;
+
+/** A dense row-major float64 copy of a matrix argument. */
+export interface DenseMatrix {
+  data: Float64Array;
+  rows: number;
+  cols: number;
+}
+
+/** Wraps a row-major Float64Array as an ndarray of shape [rows, cols] (no copy). */
+export function matrixFromRowMajor(data: Float64Array, rows: number, cols: number): Matrix {
+  if (data.length !== rows * cols) {
+    throw rangeError('matrixFromRowMajor', 'data', `of length rows * cols = ${rows * cols}`, `length ${data.length}`);
+  }
+  return ndarray(data, [rows, cols]);
+}
+
+function isMatrixInput(A: unknown): A is MatrixInput {
+  if (typeof A !== 'object' || A === null) return false;
+  const { data, shape, stride } = A as Partial<NdArray>;
+  return (
+    (data instanceof Float32Array || data instanceof Float64Array) &&
+    Array.isArray(shape) &&
+    Array.isArray(stride) &&
+    typeof (A as NdArray).offset === 'number'
+  );
+}
+
+/**
+ * Validates a matrix argument and copies it into a fresh row-major Float64Array.
+ * Rejects non-ndarrays, other dtypes, non-2-D shapes, empty matrices and non-finite entries.
+ */
+export function readMatrix(fn: string, arg: string, A: unknown): DenseMatrix {
+  if (!isMatrixInput(A)) throw typeError(fn, arg, 'a 2-D ndarray over a Float32Array or Float64Array', A);
+  if (A.shape.length !== 2) throw rangeError(fn, arg, 'a 2-D ndarray', `shape [${A.shape.join(', ')}]`);
+  const [rows, cols] = A.shape as [number, number];
+  if (rows < 1 || cols < 1) throw rangeError(fn, arg, 'non-empty', `shape [${rows}, ${cols}]`);
+  const [s0, s1] = A.stride as [number, number];
+  const src = A.data;
+  const out = new Float64Array(rows * cols);
+  if (s1 === 1 && s0 === cols) {
+    out.set(src.subarray(A.offset, A.offset + rows * cols));
+  } else {
+    for (let i = 0; i < rows; i++) {
+      const base = A.offset + i * s0;
+      for (let j = 0; j < cols; j++) out[i * cols + j] = src[base + j * s1];
+    }
+  }
+  assertFinite(fn, arg, out);
+  return { data: out, rows, cols };
+}
+
+/** Throws `RangeError` unless the matrix is square (optionally of a given size). */
+export function assertSquare(fn: string, arg: string, M: DenseMatrix, n?: number): void {
+  if (M.rows !== M.cols) throw rangeError(fn, arg, 'square', `shape [${M.rows}, ${M.cols}]`);
+  if (n !== undefined && M.rows !== n) throw rangeError(fn, arg, `of shape [${n}, ${n}]`, `shape [${M.rows}, ${M.cols}]`);
+}
+
+/**
+ * Throws `NotSymmetricError` when max |A_ij - A_ji| > tol * max |A| (tol defaults to 1e-10).
+ * Does not modify A.
+ */
+export function assertSymmetric(fn: string, arg: string, A: Float64Array, n: number, tol = 1e-10): void {
+  let scale = 0;
+  for (let i = 0; i < n * n; i++) scale = Math.max(scale, Math.abs(A[i]));
+  let worst = 0;
+  let wi = 0;
+  let wj = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < i; j++) {
+      const d = Math.abs(A[i * n + j] - A[j * n + i]);
+      if (d > worst) {
+        worst = d;
+        wi = i;
+        wj = j;
+      }
+    }
+  }
+  const rel = scale === 0 ? 0 : worst / scale;
+  if (rel > tol) throw new NotSymmetricError(fn, arg, wi, wj, rel, tol);
+}
+
+/** Replaces A by (A + A^T) / 2 in place, so it is exactly symmetric. */
+export function symmetrizeInPlace(A: Float64Array, n: number): void {
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < i; j++) {
+      const v = 0.5 * (A[i * n + j] + A[j * n + i]);
+      A[i * n + j] = v;
+      A[j * n + i] = v;
+    }
+  }
+}
+
+/** Transposes a row-major rows x cols matrix into a new cols x rows one. */
+export function transpose(A: Float64Array, rows: number, cols: number): Float64Array {
+  const out = new Float64Array(rows * cols);
+  const B = 32;
+  for (let i0 = 0; i0 < rows; i0 += B) {
+    for (let j0 = 0; j0 < cols; j0 += B) {
+      const i1 = Math.min(i0 + B, rows);
+      const j1 = Math.min(j0 + B, cols);
+      for (let i = i0; i < i1; i++) for (let j = j0; j < j1; j++) out[j * rows + i] = A[i * cols + j];
+    }
+  }
+  return out;
+}

@@ -1,0 +1,32 @@
+/**
+ * The one interface every vector codebook implements, so BlockLDLQ (src/ldlq) can round with any of them.
+ *
+ * A codebook maps a vector of `dim` reals to `codeWords` 16-bit code words (one Uint16 slot each;
+ * an 8-bit residual code also takes a slot) and back. Inputs and outputs are flat row-major
+ * typed arrays: k vectors are a k x dim matrix.
+ */
+import type { FloatArray } from '../core/validate.js';
+
+export interface QuantizeResult {
+  /** k * codeWords code words; vector r owns codes[r * codeWords .. r * codeWords + codeWords - 1]. */
+  codes: Uint16Array;
+  /** k x dim decoded values (the codebook point chosen for each row). */
+  values: Float64Array;
+}
+
+export interface Codebook {
+  /** Short identifier, e.g. 'E8P12'. */
+  readonly name: string;
+  /** Vector length g quantized jointly (8 for the E8 codebooks, 1 or 8 for the scalar baseline). */
+  readonly dim: number;
+  /** Storage rate: bits per weight. */
+  readonly bitsPerWeight: number;
+  /** Scale at which unit-variance Gaussian input is quantized best: the pipeline divides W by rms(W) / optScale. */
+  readonly optScale: number;
+  /** 16-bit code words per vector. */
+  readonly codeWords: number;
+  /** Nearest codebook point of each row of a row-major k x dim matrix. */
+  quantize(X: FloatArray): QuantizeResult;
+  /** Decodes k * codeWords codes into a k x dim matrix (allocated when `out` is omitted). */
+  decodeRows<T extends FloatArray = Float64Array>(codes: Uint16Array, out?: T): T;
+}

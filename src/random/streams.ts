@@ -1,0 +1,133 @@
+/**
+ * Seeded random streams: the one contract every module and backend shares.
+ *
+ * A seed (integer 0..2^53-1, or bigint 0..2^64-1) gives the Philox key
+ * (seed mod 2^32, floor(seed / 2^32) mod 2^32). Stream s, block b uses counter (b, s, 0, 0) and
+ * yields the 32-bit words w[4b], ..., w[4b+3]. Everything below is a fixed function of those words,
+ * so results are identical on every platform and can be regenerated entry by entry on a GPU.
+ */
+import { rangeError, typeError } from '../errors/index.js';
+import { assertInteger } from '../core/validate.js';
+import { philox4x32 } from './philox.js';
+
+export type Seed = number | bigint;
+
+/** Philox key words of a seed, after validating it. */
+export function seedKey(fn: string, seed: unknown, arg = 'seed'): [number, number] {
+  if (typeof seed === 'bigint') {
+    if (seed < 0n || seed >= 1n << 64n) throw rangeError(fn, arg, 'an integer in [0, 2^64 - 1]', `${seed}n`);
+    return [Number(seed & 0xffffffffn), Number(seed >> 32n)];
+  }
+  if (typeof seed !== 'number' || !Number.isInteger(seed)) {
+    throw typeError(fn, arg, 'an integer in [0, 2^53 - 1] or a bigint in [0, 2^64 - 1]', seed);
+  }
+  if (seed < 0 || seed > Number.MAX_SAFE_INTEGER) {
+    throw rangeError(fn, arg, 'an integer in [0, 2^53 - 1] or a bigint in [0, 2^64 - 1]', String(seed));
+  }
+  return [seed % 2 ** 32, Math.floor(seed / 2 ** 32)];
+}
+
+function checkStream(fn: string, stream: unknown): number {
+  assertInteger(fn, 'stream', stream, 0, 2 ** 32 - 1);
+  return stream;
+}
+
+function checkCount(fn: string, arg: string, n: unknown): number {
+  assertInteger(fn, arg, n, 0, 2 ** 31);
+  return n;
+}
+
+/** Words w[start .. start+count-1] of stream `stream` under `seed`. */
+export function philoxWords(seed: Seed, stream: number, start: number, count: number): Uint32Array {
+  const fn = 'philoxWords';
+  const [k0, k1] = seedKey(fn, seed);
+  checkStream(fn, stream);
+  assertInteger(fn, 'start', start, 0, 2 ** 34);
+  checkCount(fn, 'count', count);
+  return wordsFrom(k0, k1, stream, start, count);
+}
+
+function wordsFrom(k0: number, k1: number, stream: number, start: number, count: number): Uint32Array {
+  const out = new Uint32Array(count);
+  const block = new Uint32Array(4);
+  const first = Math.floor(start / 4);
+  const last = Math.floor((start + count - 1) / 4);
+  for (let b = first; b <= last && count > 0; b++) {
+    philox4x32(b, stream, 0, 0, k0, k1, block);
+    for (let r = 0; r < 4; r++) {
+      const w = 4 * b + r - start;
+      if (w >= 0 && w < count) out[w] = block[r];
+    }
+  }
+  return out;
+}
+
+/**
+ * Random +-1 signs: entry i is -1 when bit (i mod 32) of word floor(i / 32) is set, else +1.
+ * QuIP# uses stream 0 for the left (output) dimension and stream 1 for the right (input) one.
+ */
+export function randomSigns(n: number, seed: Seed, stream = 0): Int8Array {
+  const fn = 'randomSigns';
+  checkCount(fn, 'n', n);
+  const [k0, k1] = seedKey(fn, seed);
+  checkStream(fn, stream);
+  const words = wordsFrom(k0, k1, stream, 0, Math.ceil(n / 32));
+  const out = new Int8Array(n);
+  for (let i = 0; i < n; i++) out[i] = (words[i >>> 5] >>> (i & 31)) & 1 ? -1 : 1;
+  return out;
+}
+
+/** 53-bit uniform in [0, 1) from words a (high 32 bits) and b (top 21 bits used). */
+function uniform53(a: number, b: number): number {
+  return (a * 2 ** 21 + Math.floor(b / 2 ** 11)) / 2 ** 53;
+}
+
+/**
+ * Random phases in [0, 2 pi): phase j = 2 pi (w[2j] 2^21 + floor(w[2j+1] / 2^11)) / 2^53.
+ * RFFT incoherence uses stream 2 (left) and 3 (right).
+ */
+export function randomPhases(k: number, seed: Seed, stream = 0): Float64Array {
+  const fn = 'randomPhases';
+  checkCount(fn, 'k', k);
+  const [k0, k1] = seedKey(fn, seed);
+  checkStream(fn, stream);
+  const words = wordsFrom(k0, k1, stream, 0, 2 * k);
+  const out = new Float64Array(k);
+  for (let j = 0; j < k; j++) out[j] = 2 * Math.PI * uniform53(words[2 * j], words[2 * j + 1]);
+  return out;
+}
+
+/** Uniform samples in [0, 1): sample j = (w[2j] 2^21 + floor(w[2j+1] / 2^11)) / 2^53. */
+export function randomUniform(n: number, seed: Seed, stream = 0): Float64Array {
+  const fn = 'randomUniform';
+  checkCount(fn, 'n', n);
+  const [k0, k1] = seedKey(fn, seed);
+  checkStream(fn, stream);
+  const words = wordsFrom(k0, k1, stream, 0, 2 * n);
+  const out = new Float64Array(n);
+  for (let j = 0; j < n; j++) out[j] = uniform53(words[2 * j], words[2 * j + 1]);
+  return out;
+}
+
+/**
+ * Standard normal samples by the Box-Muller transform on pairs of 53-bit uniforms u = randomUniform:
+ * z[2j] = r cos(2 pi u[2j+1]), z[2j+1] = r sin(2 pi u[2j+1]) with r = sqrt(-2 ln(1 - u[2j])).
+ * (Math.log/cos/sin may differ in the last bit between JS engines; the uniforms never do.)
+ */
+export function randomNormal(n: number, seed: Seed, stream = 0): Float64Array {
+  const fn = 'randomNormal';
+  checkCount(fn, 'n', n);
+  const [k0, k1] = seedKey(fn, seed);
+  checkStream(fn, stream);
+  const pairs = Math.ceil(n / 2);
+  const words = wordsFrom(k0, k1, stream, 0, 4 * pairs);
+  const out = new Float64Array(n);
+  for (let j = 0; j < pairs; j++) {
+    const u = uniform53(words[4 * j], words[4 * j + 1]);
+    const v = uniform53(words[4 * j + 2], words[4 * j + 3]);
+    const r = Math.sqrt(-2 * Math.log(1 - u));
+    out[2 * j] = r * Math.cos(2 * Math.PI * v);
+    if (2 * j + 1 < n) out[2 * j + 1] = r * Math.sin(2 * Math.PI * v);
+  }
+  return out;
+}
