@@ -1,0 +1,97 @@
+/**
+ * RHT incoherence processing (QuIP# Algorithm 3) and the incoherence measure of QuIP.
+ *
+ *   W' = (V_m S_U) W (S_V V_n^T) / sqrt(m n),   H' = (V_n S_V) H (S_V V_n^T) / n,
+ * with S_U = diag(randomSigns(m, seed, 0)), S_V = diag(randomSigns(n, seed, 1)), V = hadamardMatrix.
+ * Row i of W V^T is V applied to row i of W, so the right factor transforms rows; the left factor
+ * transforms columns (rows of the transpose).
+ */
+import { assertSquare, assertSymmetric, matrixFromRowMajor, readMatrix, symmetrizeInPlace, transpose, type Matrix, type MatrixInput } from '../core/matrix.js';
+import { rangeError } from '../errors/index.js';
+import { randomSigns, seedKey, type Seed } from '../random/streams.js';
+import { checkSigns } from './rht.js';
+import { hadamardTransformRows } from './transform.js';
+import { requireHadamardFactorization } from './orders.js';
+
+export interface IncoherenceOptions {
+  /** Seed of the sign streams (integer 0..2^53-1 or bigint < 2^64). */
+  seed: Seed;
+}
+
+export interface IncoherenceRHTResult {
+  /** W' (m x n). */
+  W: Matrix;
+  /** H' (n x n), exactly symmetric. */
+  H: Matrix;
+  /** randomSigns(m, seed, 0). */
+  signsU: Int8Array;
+  /** randomSigns(n, seed, 1). */
+  signsV: Int8Array;
+}
+
+function scaleColumns(A: Float64Array, rows: number, cols: number, s: Int8Array): void {
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) A[i * cols + j] *= s[j];
+}
+
+/**
+ * A <- (V_r S_r) A (S_c V_c^T) scaled by 1/sqrt(rows cols) (or the inverse map with `inverse`:
+ * A <- S_r V_r^T A V_c S_c / sqrt(rows cols)). A is row-major rows x cols; returns the new array.
+ */
+function conjugate(A: Float64Array, rows: number, cols: number, sr: Int8Array, sc: Int8Array, inverse: boolean): Float64Array {
+  const opts = { normalize: true, transpose: inverse };
+  if (!inverse) scaleColumns(A, rows, cols, sc);
+  hadamardTransformRows(A, rows, cols, opts); // rows: A V_c^T (or A V_c)
+  if (inverse) scaleColumns(A, rows, cols, sc);
+  const At = transpose(A, rows, cols);
+  if (!inverse) scaleColumns(At, cols, rows, sr);
+  hadamardTransformRows(At, cols, rows, opts); // columns: V_r A (or V_r^T A)
+  if (inverse) scaleColumns(At, cols, rows, sr);
+  return transpose(At, cols, rows);
+}
+
+/**
+ * RHT incoherence processing of a layer W (m x n) and its proxy Hessian H (n x n): returns W', H' and the
+ * signs used. m and n must be supported Hadamard orders; H must be symmetric (relative 1e-10) and finite.
+ */
+export function incoherenceRHT(W: MatrixInput, H: MatrixInput, options: IncoherenceOptions): IncoherenceRHTResult {
+  const fn = 'incoherenceRHT';
+  const w = readMatrix(fn, 'W', W);
+  const h = readMatrix(fn, 'H', H);
+  assertSquare(fn, 'H', h, w.cols);
+  assertSymmetric(fn, 'H', h.data, h.rows);
+  requireHadamardFactorization(fn, 'W.shape[0]', w.rows);
+  requireHadamardFactorization(fn, 'W.shape[1]', w.cols);
+  seedKey(fn, options?.seed, 'options.seed');
+  const signsU = randomSigns(w.rows, options.seed, 0);
+  const signsV = randomSigns(w.cols, options.seed, 1);
+  const Wp = conjugate(w.data, w.rows, w.cols, signsU, signsV, false);
+  const Hp = conjugate(h.data, h.rows, h.cols, signsV, signsV, false);
+  symmetrizeInPlace(Hp, h.rows);
+  return { W: matrixFromRowMajor(Wp, w.rows, w.cols), H: matrixFromRowMajor(Hp, h.rows, h.cols), signsU, signsV };
+}
+
+/** Maps a matrix in the processed basis back: W = S_U V_m^T What V_n S_V / sqrt(m n). */
+export function reverseIncoherenceRHT(What: MatrixInput, signsU: Int8Array, signsV: Int8Array): Matrix {
+  const fn = 'reverseIncoherenceRHT';
+  const w = readMatrix(fn, 'What', What);
+  checkSigns(fn, signsU, w.rows);
+  checkSigns(fn, signsV, w.cols);
+  requireHadamardFactorization(fn, 'What.shape[0]', w.rows);
+  requireHadamardFactorization(fn, 'What.shape[1]', w.cols);
+  return matrixFromRowMajor(conjugate(w.data, w.rows, w.cols, signsU, signsV, true), w.rows, w.cols);
+}
+
+/** QuIP's incoherence of W (m x n): mu = max |W_ij| sqrt(m n) / ||W||_F, between 1 and sqrt(m n). */
+export function incoherence(W: MatrixInput): number {
+  const fn = 'incoherence';
+  const { data, rows, cols } = readMatrix(fn, 'W', W);
+  let max = 0;
+  let sq = 0;
+  for (let i = 0; i < data.length; i++) {
+    const v = Math.abs(data[i]);
+    if (v > max) max = v;
+    sq += v * v;
+  }
+  if (sq === 0) throw rangeError(fn, 'W', 'not all zero (incoherence is undefined for W = 0)', 'an all-zero matrix');
+  return (max * Math.sqrt(rows * cols)) / Math.sqrt(sq);
+}

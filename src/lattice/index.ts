@@ -1,0 +1,2 @@
+// Public names of src/lattice/ (re-exports only).
+export {};

@@ -1,0 +1,2 @@
+// Public names of src/ldlq/ (re-exports only).
+export {};

@@ -1,0 +1,2 @@
+// Public names of src/rfft/ (re-exports only).
+export {};
