@@ -1,3 +1,3 @@
 export { matrixFromRowMajor, readMatrix, assertSquare, assertSymmetric, symmetrizeInPlace, transpose } from './matrix.js';
-export type { Matrix, MatrixInput, DenseMatrix } from './matrix.js';
+export type { Matrix, MatrixInput, DenseMatrix, RowMap } from './matrix.js';
 export type { FloatArray } from './validate.js';

@@ -117,3 +117,18 @@ export function transpose(A: Float64Array, rows: number, cols: number): Float64A
   }
   return out;
 }
+
+/** An in-place map applied to every row of a row-major `rows x n` matrix. */
+export type RowMap = (data: Float64Array, rows: number, n: number) => void;
+
+/**
+ * A <- L A R^T for orthogonal-style maps given by their action on rows: `right` applies R to every row of A
+ * (row i of A R^T is R a_i), `left` applies L to every row of A^T (the columns of A). A is row-major
+ * rows x cols and is overwritten; returns the new array.
+ */
+export function transformBothSides(A: Float64Array, rows: number, cols: number, left: RowMap, right: RowMap): Float64Array {
+  right(A, rows, cols);
+  const At = transpose(A, rows, cols);
+  left(At, cols, rows);
+  return transpose(At, cols, rows);
+}

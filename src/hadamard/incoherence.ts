@@ -6,7 +6,17 @@
  * Row i of W V^T is V applied to row i of W, so the right factor transforms rows; the left factor
  * transforms columns (rows of the transpose).
  */
-import { assertSquare, assertSymmetric, matrixFromRowMajor, readMatrix, symmetrizeInPlace, transpose, type Matrix, type MatrixInput } from '../core/matrix.js';
+import {
+  assertSquare,
+  assertSymmetric,
+  matrixFromRowMajor,
+  readMatrix,
+  symmetrizeInPlace,
+  transformBothSides,
+  type Matrix,
+  type MatrixInput,
+  type RowMap,
+} from '../core/matrix.js';
 import { rangeError } from '../errors/index.js';
 import { randomSigns, seedKey, type Seed } from '../random/streams.js';
 import { checkSigns } from './rht.js';
@@ -33,20 +43,22 @@ function scaleColumns(A: Float64Array, rows: number, cols: number, s: Int8Array)
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) A[i * cols + j] *= s[j];
 }
 
+/** The row map x -> V S x / sqrt(n) (or its inverse x -> S V^T x / sqrt(n)) on every row. */
+function signedHadamardRows(signs: Int8Array, inverse: boolean): RowMap {
+  const opts = { normalize: true, transpose: inverse };
+  return (data, rows, n) => {
+    if (!inverse) scaleColumns(data, rows, n, signs);
+    hadamardTransformRows(data, rows, n, opts);
+    if (inverse) scaleColumns(data, rows, n, signs);
+  };
+}
+
 /**
  * A <- (V_r S_r) A (S_c V_c^T) scaled by 1/sqrt(rows cols) (or the inverse map with `inverse`:
  * A <- S_r V_r^T A V_c S_c / sqrt(rows cols)). A is row-major rows x cols; returns the new array.
  */
 function conjugate(A: Float64Array, rows: number, cols: number, sr: Int8Array, sc: Int8Array, inverse: boolean): Float64Array {
-  const opts = { normalize: true, transpose: inverse };
-  if (!inverse) scaleColumns(A, rows, cols, sc);
-  hadamardTransformRows(A, rows, cols, opts); // rows: A V_c^T (or A V_c)
-  if (inverse) scaleColumns(A, rows, cols, sc);
-  const At = transpose(A, rows, cols);
-  if (!inverse) scaleColumns(At, cols, rows, sr);
-  hadamardTransformRows(At, cols, rows, opts); // columns: V_r A (or V_r^T A)
-  if (inverse) scaleColumns(At, cols, rows, sr);
-  return transpose(At, cols, rows);
+  return transformBothSides(A, rows, cols, signedHadamardRows(sr, inverse), signedHadamardRows(sc, inverse));
 }
 
 /**
@@ -74,10 +86,10 @@ export function incoherenceRHT(W: MatrixInput, H: MatrixInput, options: Incohere
 export function reverseIncoherenceRHT(What: MatrixInput, signsU: Int8Array, signsV: Int8Array): Matrix {
   const fn = 'reverseIncoherenceRHT';
   const w = readMatrix(fn, 'What', What);
-  checkSigns(fn, signsU, w.rows);
-  checkSigns(fn, signsV, w.cols);
   requireHadamardFactorization(fn, 'What.shape[0]', w.rows);
   requireHadamardFactorization(fn, 'What.shape[1]', w.cols);
+  checkSigns(fn, 'signsU', signsU, w.rows, ' (What.shape[0])');
+  checkSigns(fn, 'signsV', signsV, w.cols, ' (What.shape[1])');
   return matrixFromRowMajor(conjugate(w.data, w.rows, w.cols, signsU, signsV, true), w.rows, w.cols);
 }
 

@@ -96,11 +96,16 @@ export function supportedHadamardOrder(n: number): boolean {
   return hadamardFactorization(n) !== undefined;
 }
 
-/** All supported orders <= limit, ascending (1, 2, then multiples of 4). */
+/** Largest `limit` supportedHadamardOrders accepts (listing up to 2^20 takes about a second). */
+const MAX_LISTED = 2 ** 20;
+
+/** All supported orders <= limit (limit <= 2^20), ascending (1, 2, then multiples of 4). */
 export function supportedHadamardOrders(limit: number): number[] {
-  if (typeof limit !== 'number' || Number.isNaN(limit)) throw typeError('supportedHadamardOrders', 'limit', 'a number', limit);
+  const fn = 'supportedHadamardOrders';
+  if (typeof limit !== 'number' || Number.isNaN(limit)) throw typeError(fn, 'limit', 'a number in [0, 2^20]', limit);
+  if (limit > MAX_LISTED) throw rangeError(fn, 'limit', 'a number in [0, 2^20] (use supportedHadamardOrder(n) for larger n)', String(limit));
   const out: number[] = [];
-  for (let n = 1; n <= Math.min(limit, MAX_ORDER); n = n < 4 ? n + 1 : n + 4) {
+  for (let n = 1; n <= limit; n = n < 4 ? n + 1 : n + 4) {
     if (n !== 3 && supportedHadamardOrder(n)) out.push(n);
   }
   return out;
@@ -134,6 +139,9 @@ export function requireHadamardFactorization(fn: string, arg: string, n: unknown
 }
 
 const bases = new Map<number, Int8Array>();
+
+/** Largest order hadamardMatrix materializes (1 GiB). */
+const MAX_DENSE = 2 ** 15;
 
 function buildBase(m: number): Int8Array {
   const r = recipe(m);
@@ -173,16 +181,23 @@ export function hadamardBase(m: number): Int8Array {
  */
 export function hadamardMatrix(n: number): Int8Array {
   const { m, k } = requireHadamardFactorization('hadamardMatrix', 'n', n);
+  if (n > MAX_DENSE) {
+    throw rangeError('hadamardMatrix', 'n', `at most ${MAX_DENSE} (the matrix takes n^2 bytes; hadamardTransform applies it without forming it)`, String(n));
+  }
   const Hm = hadamardBase(m);
   const p = 2 ** k;
   const H = new Int8Array(n * n);
-  for (let a = 0; a < m; a++) {
-    for (let b = 0; b < p; b++) {
+  const sylvester = new Int8Array(p);
+  const negated = new Int8Array(p);
+  for (let b = 0; b < p; b++) {
+    // row b of Sylvester's H_{2^k} and its negative; row (a, b) of H_n is H_m[a][c] times it, block c by block c
+    for (let d = 0; d < p; d++) {
+      sylvester[d] = popcountParity(b & d) ? -1 : 1;
+      negated[d] = -sylvester[d];
+    }
+    for (let a = 0; a < m; a++) {
       const row = (a * p + b) * n;
-      for (let c = 0; c < m; c++) {
-        const s = Hm[a * m + c];
-        for (let d = 0; d < p; d++) H[row + c * p + d] = popcountParity(b & d) ? -s : s;
-      }
+      for (let c = 0; c < m; c++) H.set(Hm[a * m + c] > 0 ? sylvester : negated, row + c * p);
     }
   }
   return H;

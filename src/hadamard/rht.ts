@@ -5,13 +5,14 @@
 import { assertFinite, assertFloatArray, assertLength, type FloatArray } from '../core/validate.js';
 import { typeError } from '../errors/index.js';
 import { hadamardTransform } from './transform.js';
+import { requireHadamardFactorization } from './orders.js';
 
-/** Throws unless `signs` is an Int8Array of n entries, each +-1. */
-export function checkSigns(fn: string, signs: unknown, n: number): asserts signs is Int8Array {
-  if (!(signs instanceof Int8Array)) throw typeError(fn, 'signs', 'an Int8Array of +-1 (e.g. from randomSigns)', signs);
-  assertLength(fn, 'signs', signs, n, ' (the length of x)');
+/** Throws unless argument `arg` is an Int8Array of n entries, each +-1 (`why` explains n in the message). */
+export function checkSigns(fn: string, arg: string, signs: unknown, n: number, why: string): asserts signs is Int8Array {
+  if (!(signs instanceof Int8Array)) throw typeError(fn, arg, 'an Int8Array of +-1 (e.g. from randomSigns)', signs);
+  assertLength(fn, arg, signs, n, why);
   for (let i = 0; i < n; i++) {
-    if (signs[i] !== 1 && signs[i] !== -1) throw typeError(fn, 'signs', `+-1 everywhere (index ${i} is ${signs[i]})`, signs);
+    if (signs[i] !== 1 && signs[i] !== -1) throw typeError(fn, arg, `+-1 everywhere (index ${i} is ${signs[i]})`, signs);
   }
 }
 
@@ -23,7 +24,8 @@ function copyOf<T extends FloatArray>(x: T): T {
 export function rht<T extends FloatArray>(x: T, signs: Int8Array): T {
   const fn = 'rht';
   assertFloatArray(fn, 'x', x);
-  checkSigns(fn, signs, x.length);
+  requireHadamardFactorization(fn, 'x.length', x.length);
+  checkSigns(fn, 'signs', signs, x.length, ' (the length of x)');
   assertFinite(fn, 'x', x);
   const y = copyOf(x);
   for (let i = 0; i < y.length; i++) y[i] *= signs[i];
@@ -34,7 +36,8 @@ export function rht<T extends FloatArray>(x: T, signs: Int8Array): T {
 export function rhtInverse<T extends FloatArray>(y: T, signs: Int8Array): T {
   const fn = 'rhtInverse';
   assertFloatArray(fn, 'y', y);
-  checkSigns(fn, signs, y.length);
+  requireHadamardFactorization(fn, 'y.length', y.length);
+  checkSigns(fn, 'signs', signs, y.length, ' (the length of y)');
   assertFinite(fn, 'y', y);
   const x = hadamardTransform(copyOf(y), { normalize: true, transpose: true });
   for (let i = 0; i < x.length; i++) x[i] *= signs[i];

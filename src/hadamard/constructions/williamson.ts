@@ -6,9 +6,12 @@
  *    [-B,  A, -D,  C],
  *    [-C,  D,  A, -B],
  *    [-D, -C,  B,  A]].
- * Only the orders no Paley construction reaches in the required set are tabulated: the first rows for
- * t = 29 and 43 are from M. Hall Jr., Combinatorial Theory, 2nd ed. (1983), and for t = 39 from
- * Lon2013 as collected in SageMath's williamson_type_quadruples_smallcases; written as +/- strings.
+ * Only the required orders no Paley construction reaches are tabulated: 4 * 29 = 116, 4 * 39 = 156 and
+ * 4 * 43 = 172. The first rows are written as +/- strings. Sources, as attributed by SageMath's
+ * williamson_type_quadruples_smallcases: t = 29 and 43 from M. Hall Jr., Combinatorial Theory, 2nd ed.
+ * (Wiley), and t = 39 from S. London, Constructing New Turyn Type Sequences, T-Sequences and Hadamard
+ * Matrices, PhD thesis, University of Illinois at Chicago, 2013. Whatever their source, the tests check
+ * that each quadruple gives H H^T = 4t I.
  */
 const FIRST_ROWS: Record<number, [string, string, string, string]> = {
   29: [
