@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { fwht, fwhtRows } from '../src/hadamard/index.js';
 import { randomNormal, randomUniform } from '../src/random/index.js';
+import { integers, norm, relErr } from './reference.js';
 
 /** The definition: y[i] = sum_j (-1)^popcount(i & j) x[j], O(n^2), in float64. */
 function denseWalshHadamard(x: ArrayLike<number>): Float64Array {
@@ -23,27 +24,8 @@ function denseWalshHadamard(x: ArrayLike<number>): Float64Array {
   return y;
 }
 
-function norm(x: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < x.length; i++) s += x[i] * x[i];
-  return Math.sqrt(s);
-}
-
-/** max_i |a_i - b_i| / max(||b||_inf, tiny). */
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / Math.max(scale, 1e-300);
-}
-
 const logN = fc.integer({ min: 0, max: 10 });
 const seed = fc.nat({ max: 2 ** 40 });
-const integers = (n: number, s: number) => Float64Array.from(randomUniform(n, s, 0), (u) => Math.floor(u * 2001) - 1000);
-
 describe('fwht', () => {
   it('agrees with the dense definition y[i] = sum_j (-1)^popcount(i & j) x[j] (float64, 1e-12 relative)', () => {
     fc.assert(

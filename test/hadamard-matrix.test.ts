@@ -14,6 +14,7 @@ import { paleyI, paleyII } from '../src/hadamard/constructions/paley.js';
 import { williamson, WILLIAMSON_ORDERS } from '../src/hadamard/constructions/williamson.js';
 import { GaloisField } from '../src/hadamard/constructions/galois.js';
 import { isPrime, primePower } from '../src/hadamard/constructions/primes.js';
+import { denseProduct } from './reference.js';
 
 const REQUIRED_M = [1, 12, 20, 28, 36, 40, 44, 52, 60, 108, 116, 124, 140, 156, 172];
 
@@ -30,17 +31,6 @@ function gramError(H: Int8Array, n: number): number {
     }
   }
   return worst;
-}
-
-/** y = H x for a row-major +-1 matrix (exact for integer x). */
-function denseProduct(H: Int8Array, n: number, x: Float64Array): Float64Array {
-  const y = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let j = 0; j < n; j++) s += H[i * n + j] * x[j];
-    y[i] = s;
-  }
-  return y;
 }
 
 /** Max |(H H^T)_jc - n delta_jc| over the listed rows j, each row formed as hadamardTransform(H[j, :]). */

@@ -12,51 +12,17 @@ import {
 import { randomNormal, randomSigns } from '../src/random/index.js';
 import { NotSymmetricError } from '../src/errors/index.js';
 import type { Matrix } from '../src/core/matrix.js';
-
-/** Dense row-major product of an r x s and an s x t matrix. */
-function matmul(A: ArrayLike<number>, B: ArrayLike<number>, r: number, s: number, t: number): Float64Array {
-  const C = new Float64Array(r * t);
-  for (let i = 0; i < r; i++) {
-    for (let l = 0; l < s; l++) {
-      const a = A[i * s + l];
-      for (let j = 0; j < t; j++) C[i * t + j] += a * B[l * t + j];
-    }
-  }
-  return C;
-}
-
-function transposeOf(A: ArrayLike<number>, r: number, c: number): Float64Array {
-  const T = new Float64Array(r * c);
-  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) T[j * r + i] = A[i * c + j];
-  return T;
-}
+import { matmul, relErr, symmetric, transposeOf } from './reference.js';
 
 /** V S: column j of V times s_j. */
 function timesSigns(V: Int8Array, n: number, s: Int8Array): Float64Array {
   return Float64Array.from(V, (v, idx) => v * s[idx % n]);
 }
 
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / Math.max(scale, 1e-300);
-}
-
 function dataOf(M: Matrix): Float64Array {
   expect(M.data).toBeInstanceOf(Float64Array);
   expect(M.stride).toEqual([M.shape[1], 1]);
   return M.data;
-}
-
-/** A random symmetric n x n matrix. */
-function symmetric(n: number, seed: number): Float64Array {
-  const A = randomNormal(n * n, seed, 2);
-  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) A[j * n + i] = A[i * n + j];
-  return A;
 }
 
 const ORDERS = [1, 2, 4, 8, 12, 20, 24, 28, 40];

@@ -9,19 +9,9 @@ import {
   hadamardTransformRows,
 } from '../src/hadamard/index.js';
 import { randomNormal, randomUniform } from '../src/random/index.js';
+import { denseProduct, integers, norm, relErr } from './reference.js';
 
 const REQUIRED_M = [1, 12, 20, 28, 36, 40, 44, 52, 60, 108, 116, 124, 140, 156, 172];
-
-/** y = H x (or H^T x) with the dense Int8 matrix, in float64. */
-function denseProduct(H: Int8Array, n: number, x: ArrayLike<number>, transpose = false): Float64Array {
-  const y = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let j = 0; j < n; j++) s += (transpose ? H[j * n + i] : H[i * n + j]) * x[j];
-    y[i] = s;
-  }
-  return y;
-}
 
 /**
  * The Kronecker definition written out: with i = a 2^k + b and j = c 2^k + d,
@@ -49,20 +39,6 @@ function kroneckerDefinition(x: ArrayLike<number>, m: number, k: number): Float6
     }
   }
   return y;
-}
-
-function integers(n: number, seed: number): Float64Array {
-  return Float64Array.from(randomUniform(n, seed, 0), (u) => Math.floor(u * 2001) - 1000);
-}
-
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / Math.max(scale, 1e-300);
 }
 
 /** Orders m 2^k for every required m and 2^k = 1 .. 16 (every width path of the mixing: 1, 2, 4, 8). */
@@ -101,8 +77,7 @@ describe('hadamardTransform', () => {
       fc.property(fc.constantFrom(...SMALL_ORDERS, 11008, 13824, 28 * 512), fc.nat({ max: 2 ** 40 }), (n, seed) => {
         const x = randomNormal(n, seed, 0);
         const y = hadamardTransform(x.slice(), { normalize: true });
-        const norm = (v: ArrayLike<number>) => Math.hypot(...Array.from(v));
-        expect(Math.abs(norm(y) - norm(x))).toBeLessThan(1e-12 * norm(x));
+                expect(Math.abs(norm(y) - norm(x))).toBeLessThan(1e-12 * norm(x));
         expect(relErr(hadamardTransform(y, { normalize: true, transpose: true }), x)).toBeLessThan(1e-12);
         const x32 = Float32Array.from(x);
         const back = hadamardTransform(hadamardTransform(x32.slice(), { normalize: true }), { normalize: true, transpose: true });

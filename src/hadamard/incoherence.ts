@@ -7,11 +7,10 @@
  * transforms columns (rows of the transpose).
  */
 import {
-  assertSquare,
-  assertSymmetric,
+  conjugateLayer,
   matrixFromRowMajor,
+  readLayer,
   readMatrix,
-  symmetrizeInPlace,
   transformBothSides,
   type Matrix,
   type MatrixInput,
@@ -54,32 +53,19 @@ function signedHadamardRows(signs: Int8Array, inverse: boolean): RowMap {
 }
 
 /**
- * A <- (V_r S_r) A (S_c V_c^T) scaled by 1/sqrt(rows cols) (or the inverse map with `inverse`:
- * A <- S_r V_r^T A V_c S_c / sqrt(rows cols)). A is row-major rows x cols; returns the new array.
- */
-function conjugate(A: Float64Array, rows: number, cols: number, sr: Int8Array, sc: Int8Array, inverse: boolean): Float64Array {
-  return transformBothSides(A, rows, cols, signedHadamardRows(sr, inverse), signedHadamardRows(sc, inverse));
-}
-
-/**
  * RHT incoherence processing of a layer W (m x n) and its proxy Hessian H (n x n): returns W', H' and the
  * signs used. m and n must be supported Hadamard orders; H must be symmetric (relative 1e-10) and finite.
  */
 export function incoherenceRHT(W: MatrixInput, H: MatrixInput, options: IncoherenceOptions): IncoherenceRHTResult {
   const fn = 'incoherenceRHT';
-  const w = readMatrix(fn, 'W', W);
-  const h = readMatrix(fn, 'H', H);
-  assertSquare(fn, 'H', h, w.cols);
-  assertSymmetric(fn, 'H', h.data, h.rows);
+  const { w, h } = readLayer(fn, W, H);
   requireHadamardFactorization(fn, 'W.shape[0]', w.rows);
   requireHadamardFactorization(fn, 'W.shape[1]', w.cols);
   seedKey(fn, options?.seed, 'options.seed');
   const signsU = randomSigns(w.rows, options.seed, 0);
   const signsV = randomSigns(w.cols, options.seed, 1);
-  const Wp = conjugate(w.data, w.rows, w.cols, signsU, signsV, false);
-  const Hp = conjugate(h.data, h.rows, h.cols, signsV, signsV, false);
-  symmetrizeInPlace(Hp, h.rows);
-  return { W: matrixFromRowMajor(Wp, w.rows, w.cols), H: matrixFromRowMajor(Hp, h.rows, h.cols), signsU, signsV };
+  const processed = conjugateLayer(w, h, signedHadamardRows(signsU, false), signedHadamardRows(signsV, false));
+  return { ...processed, signsU, signsV };
 }
 
 /** Maps a matrix in the processed basis back: W = S_U V_m^T What V_n S_V / sqrt(m n). */
@@ -90,7 +76,8 @@ export function reverseIncoherenceRHT(What: MatrixInput, signsU: Int8Array, sign
   requireHadamardFactorization(fn, 'What.shape[1]', w.cols);
   checkSigns(fn, 'signsU', signsU, w.rows, ' (What.shape[0])');
   checkSigns(fn, 'signsV', signsV, w.cols, ' (What.shape[1])');
-  return matrixFromRowMajor(conjugate(w.data, w.rows, w.cols, signsU, signsV, true), w.rows, w.cols);
+  const back = transformBothSides(w.data, w.rows, w.cols, signedHadamardRows(signsU, true), signedHadamardRows(signsV, true));
+  return matrixFromRowMajor(back, w.rows, w.cols);
 }
 
 /** QuIP's incoherence of W (m x n): mu = max |W_ij| sqrt(m n) / ||W||_F, between 1 and sqrt(m n). */
