@@ -1,0 +1,180 @@
+/**
+ * Cache-blocked, register-blocked matrix multiply-accumulate on row-major Float64Arrays (internal helper of
+ * src/ldlq: Cholesky's trailing updates, BlockLDLQ's panel feedback, the tuning passes, the proxy loss).
+ *
+ *   C (m x n) += op(A) (m x k) * op(B) (k x n),   op(X) = X or X^T.
+ *
+ * Structure (Goto / BLIS): the k range is cut into KC-deep slices, C into MC x NC blocks; each slice of op(A)
+ * is packed into MR-row micro-panels and each slice of op(B) into NR-column micro-panels, and a 4 x 4
+ * register-blocked micro-kernel runs over them.
+ *
+ * Summation order (a contract the bit-exact BlockLDLQ tests rely on): every C_ij is updated as
+ *   c <- C_ij;  for p in order: c <- c + op(A)_ip * op(B)_pj;  C_ij <- c
+ * with "order" 0, 1, ..., k-1 (or k-1, ..., 0 with `reverseK`), one IEEE multiply and one IEEE add per term
+ * (JavaScript never fuses them). Cutting k into slices only stores and reloads c in between, which is exact.
+ */
+
+/**
+ * A strided row-major operand: element (r, c) of op(X) is data[offset + r * ld + c], or data[offset + c * ld + r]
+ * when `trans`; with `negate` the operand enters as -op(X) (negation is exact, so C -= A B has the same order).
+ */
+export interface GemmOperand {
+  data: Float64Array;
+  offset: number;
+  ld: number;
+  trans: boolean;
+  negate?: boolean;
+}
+
+const MR = 4;
+const NR = 4;
+const KC = 256;
+const MC = 64;
+const NC = 2048;
+
+// Packing buffers, grown on demand and reused between calls (single-threaded library).
+let packA = new Float64Array(0);
+let packB = new Float64Array(0);
+const edgeTile = new Float64Array(MR * NR);
+
+/**
+ * C (m x n, row-major with leading dimension ldc from cOffset) += op(A) op(B), with op(A) m x k and op(B) k x n.
+ * Accumulates every entry sequentially in p order (reversed with `reverseK`), see the module comment.
+ */
+export function gemmAccumulate(
+  m: number,
+  n: number,
+  k: number,
+  A: GemmOperand,
+  B: GemmOperand,
+  C: Float64Array,
+  cOffset: number,
+  ldc: number,
+  reverseK = false,
+): void {
+  if (m <= 0 || n <= 0 || k <= 0) return;
+  const kSlices = Math.ceil(k / KC);
+  for (let j0 = 0; j0 < n; j0 += NC) {
+    const nc = Math.min(NC, n - j0);
+    for (let s = 0; s < kSlices; s++) {
+      // Slice s in processing order covers p in [p0, p0 + kc) of the processing sequence.
+      const p0 = s * KC;
+      const kc = Math.min(KC, k - p0);
+      packOperandB(B, p0, kc, k, j0, nc, reverseK);
+      for (let i0 = 0; i0 < m; i0 += MC) {
+        const mc = Math.min(MC, m - i0);
+        packOperandA(A, i0, mc, p0, kc, k, reverseK);
+        macroKernel(mc, nc, kc, C, cOffset + i0 * ldc + j0, ldc);
+      }
+    }
+  }
+}
+
+/** Source index of the p-th term in processing order. */
+function sourceP(p: number, k: number, reverseK: boolean): number {
+  return reverseK ? k - 1 - p : p;
+}
+
+/** Packs op(A)[i0 .. i0+mc, terms p0 .. p0+kc] into MR-row micro-panels: packA[(ir * kc + p) * MR + ii], zero padded. */
+function packOperandA(A: GemmOperand, i0: number, mc: number, p0: number, kc: number, k: number, reverseK: boolean): void {
+  const panels = Math.ceil(mc / MR);
+  const need = panels * MR * kc;
+  if (packA.length < need) packA = new Float64Array(need);
+  const buf = packA;
+  const { data, offset, ld, trans } = A;
+  const sign = A.negate ? -1 : 1;
+  const rowStride = trans ? 1 : ld;
+  const colStride = trans ? ld : 1;
+  for (let ir = 0; ir < panels; ir++) {
+    const base = ir * kc * MR;
+    for (let ii = 0; ii < MR; ii++) {
+      const i = ir * MR + ii;
+      if (i >= mc) {
+        for (let p = 0; p < kc; p++) buf[base + p * MR + ii] = 0;
+        continue;
+      }
+      const rowOff = offset + (i0 + i) * rowStride;
+      for (let p = 0; p < kc; p++) buf[base + p * MR + ii] = sign * data[rowOff + sourceP(p0 + p, k, reverseK) * colStride];
+    }
+  }
+}
+
+/** Packs op(B)[terms p0 .. p0+kc, j0 .. j0+nc] into NR-column micro-panels: packB[(jr * kc + p) * NR + jj], zero padded. */
+function packOperandB(B: GemmOperand, p0: number, kc: number, k: number, j0: number, nc: number, reverseK: boolean): void {
+  const panels = Math.ceil(nc / NR);
+  const need = panels * NR * kc;
+  if (packB.length < need) packB = new Float64Array(need);
+  const buf = packB;
+  const { data, offset, ld, trans } = B;
+  const sign = B.negate ? -1 : 1;
+  if (panels * NR > nc) buf.fill(0, (panels - 1) * kc * NR, panels * kc * NR); // padding columns of the last panel
+  if (trans) {
+    // op(B)(p, j) = data[offset + j ld + p]: walk each source row (fixed j) contiguously.
+    for (let j = 0; j < nc; j++) {
+      const src = offset + (j0 + j) * ld;
+      const jr = (j / NR) | 0;
+      const dst = jr * kc * NR + j - jr * NR;
+      for (let p = 0; p < kc; p++) buf[dst + p * NR] = sign * data[src + sourceP(p0 + p, k, reverseK)];
+    }
+  } else {
+    // op(B)(p, j) = data[offset + p ld + j]: walk each source row (fixed p) contiguously.
+    for (let p = 0; p < kc; p++) {
+      const src = offset + sourceP(p0 + p, k, reverseK) * ld + j0;
+      for (let j = 0; j < nc; j++) {
+        const jr = (j / NR) | 0;
+        buf[jr * kc * NR + p * NR + j - jr * NR] = sign * data[src + j];
+      }
+    }
+  }
+}
+
+/**
+ * Runs the 4 x 4 register-blocked micro-kernel (16 accumulators) over every MR x NR tile of an mc x nc block of C,
+ * inline in one loop nest. Edge tiles are computed on a zero-padded scratch tile and copied back.
+ */
+function macroKernel(mc: number, nc: number, kc: number, C: Float64Array, cOff: number, ldc: number): void {
+  const Ap = packA;
+  const Bp = packB;
+  for (let jr = 0; jr * NR < nc; jr++) {
+    const nr = Math.min(NR, nc - jr * NR);
+    for (let ir = 0; ir * MR < mc; ir++) {
+      const mr = Math.min(MR, mc - ir * MR);
+      const edge = mr !== MR || nr !== NR;
+      let T = C;
+      let co = cOff + ir * MR * ldc + jr * NR;
+      let ld = ldc;
+      if (edge) {
+        edgeTile.fill(0);
+        for (let i = 0; i < mr; i++) for (let j = 0; j < nr; j++) edgeTile[i * NR + j] = C[co + i * ldc + j];
+        T = edgeTile;
+        co = 0;
+        ld = NR;
+      }
+      let ao = ir * kc * MR;
+      let bo = jr * kc * NR;
+      const r1 = co + ld;
+      const r2 = r1 + ld;
+      const r3 = r2 + ld;
+      let c00 = T[co], c01 = T[co + 1], c02 = T[co + 2], c03 = T[co + 3];
+      let c10 = T[r1], c11 = T[r1 + 1], c12 = T[r1 + 2], c13 = T[r1 + 3];
+      let c20 = T[r2], c21 = T[r2 + 1], c22 = T[r2 + 2], c23 = T[r2 + 3];
+      let c30 = T[r3], c31 = T[r3 + 1], c32 = T[r3 + 2], c33 = T[r3 + 3];
+      for (const aEnd = ao + kc * MR; ao < aEnd; ao += MR, bo += NR) {
+        const a0 = Ap[ao], a1 = Ap[ao + 1], a2 = Ap[ao + 2], a3 = Ap[ao + 3];
+        const b0 = Bp[bo], b1 = Bp[bo + 1], b2 = Bp[bo + 2], b3 = Bp[bo + 3];
+        c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+        c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+        c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+        c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+      }
+      T[co] = c00; T[co + 1] = c01; T[co + 2] = c02; T[co + 3] = c03;
+      T[r1] = c10; T[r1 + 1] = c11; T[r1 + 2] = c12; T[r1 + 3] = c13;
+      T[r2] = c20; T[r2 + 1] = c21; T[r2 + 2] = c22; T[r2 + 3] = c23;
+      T[r3] = c30; T[r3 + 1] = c31; T[r3 + 2] = c32; T[r3 + 3] = c33;
+      if (edge) {
+        const dst = cOff + ir * MR * ldc + jr * NR;
+        for (let i = 0; i < mr; i++) for (let j = 0; j < nr; j++) C[dst + i * ldc + j] = edgeTile[i * NR + j];
+      }
+    }
+  }
+}

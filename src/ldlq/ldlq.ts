@@ -1,0 +1,311 @@
+/**
+ * BlockLDLQ adaptive rounding (QuIP# Algorithm 1's rounding step; QuIP's LDLQ for g = 1).
+ *
+ * With H = L D L^T (blockLDL, g = codebook.dim) and R = W - What, column blocks are rounded from the last to the
+ * first:
+ *   X_k = W_k + sum_{j > k} R_j L_jk,   What_k = Q(X_k),
+ * i.e. X = W + R (L - I) and, with E = What - X, R L = -E: W - What = -E L^-1 and
+ * tr(R H R^T) = sum_k tr(E_k D_k E_k^T).
+ *
+ * Summation order (both implementations, so their codes agree bit for bit): entry (i, c) of X_k is
+ *   x <- W_ic;  for p = n-1 down to (k+1) g:  x <- x + R_ip L_pc
+ * one IEEE multiply and add per term. The plain sweep evaluates exactly this left-looking sum. The buffered
+ * sweep keeps U = W + (feedback so far): a finished block is pushed into the earlier columns of its sub-panel at
+ * once (terms p descending); a finished sub-panel or panel pushes its feedback to the earlier columns of its panel
+ * or of the whole matrix with one GEMM, U[:, c0..c1) += R[:, q0..q1) L[q0..q1, c0..c1), which accumulates every
+ * entry sequentially in decreasing p (gemm.ts, `reverseK`). Every U entry therefore receives the same terms in
+ * the same order.
+ */
+import { assertSquare, assertSymmetric, matrixFromRowMajor, readMatrix, type Matrix, type MatrixInput } from '../core/matrix.js';
+import { assertInteger } from '../core/validate.js';
+import { rangeError, typeError } from '../errors/index.js';
+import type { Codebook } from '../lattice/codebook.js';
+import { choleskyFactor } from './cholesky.js';
+import { gemmAccumulate } from './gemm.js';
+import { blockLDLInPlace } from './ldl.js';
+
+/** Options of {@link blockLDLQ}. */
+export interface BlockLDLQOptions {
+  /**
+   * Precomputed unit block-lower L (n x n, g x g identity diagonal blocks, g = codebook.dim), e.g.
+   * `blockLDL(H, g).L`, used instead of factoring H. H is then only read by the tuning passes and may be null
+   * when `tuneIters` is 0.
+   */
+  L?: MatrixInput;
+  /**
+   * QuIP#'s extra tuning passes (default 0; needs H): each block, from the last to the first, is re-rounded
+   * against the full residual, What_k = Q(What_k + (W - What) H_{:,k} H_kk^-1).
+   */
+  tuneIters?: number;
+  /** Called after every rounded column block with (blocks done, total = (1 + tuneIters) n / g). */
+  onProgress?: (done: number, total: number) => void;
+  /** Lazy-batch panel sweep (default true); false runs the plain left-looking definition (same codes, slower). */
+  buffered?: boolean;
+  /** Panel width in columns for the buffered sweep: a positive multiple of g (default the multiple of g nearest 128). */
+  panelColumns?: number;
+  /** Also return `rounded`, the matrix of quantizer inputs (default false). */
+  returnRounded?: boolean;
+}
+
+/** Result of {@link blockLDLQ}. */
+export interface BlockLDLQResult {
+  /** m x n rounded weights: every row's g-vector of column block k is a codebook point. */
+  What: Matrix;
+  /**
+   * Codes, m x (n / g) x codeWords row-major: vector (row i, column block k) owns
+   * codes[(i * (n / g) + k) * codeWords + w], w < codeWords.
+   */
+  codes: Uint16Array;
+  /**
+   * With `returnRounded`: m x n, block k holds the input X_k of the last quantization of that block (the LDLQ
+   * pass when tuneIters = 0), so E = What - rounded are the rounding errors of the identity above.
+   */
+  rounded?: Matrix;
+}
+
+const DEFAULT_PANEL = 128;
+
+/**
+ * BlockLDLQ: rounds W (m x n) with `codebook` to minimize the proxy loss tr((W - What) H (W - What)^T) adaptively.
+ * g = codebook.dim must divide n. W is rounded as given (any scaling to the codebook's optScale is the caller's).
+ *
+ * Errors: `TypeError`/`RangeError` for malformed W, H, L, codebook or options (naming the argument);
+ * H as in {@link blockLDL} (`NotSymmetricError`, `NotPositiveDefiniteError`).
+ */
+export function blockLDLQ(W: MatrixInput, H: MatrixInput | null | undefined, codebook: Codebook, options: BlockLDLQOptions = {}): BlockLDLQResult {
+  const fn = 'blockLDLQ';
+  const w = readMatrix(fn, 'W', W);
+  const { rows: m, cols: n } = w;
+  const g = checkCodebook(fn, codebook);
+  if (n % g !== 0) throw rangeError(fn, 'W.shape[1]', `a multiple of codebook.dim = ${g}`, String(n));
+  if (typeof options !== 'object' || options === null) throw typeError(fn, 'options', 'an object', options);
+  const tuneIters = options.tuneIters ?? 0;
+  assertInteger(fn, 'options.tuneIters', tuneIters, 0, 1_000_000);
+  const onProgress = options.onProgress;
+  if (onProgress !== undefined && typeof onProgress !== 'function') throw typeError(fn, 'options.onProgress', 'a function', onProgress);
+  const buffered = options.buffered ?? true;
+  if (typeof buffered !== 'boolean') throw typeError(fn, 'options.buffered', 'a boolean', buffered);
+  const panel = options.panelColumns ?? g * Math.max(1, Math.round(DEFAULT_PANEL / g));
+  assertInteger(fn, 'options.panelColumns', panel, 1, 2 ** 30);
+  if (panel % g !== 0) throw rangeError(fn, 'options.panelColumns', `a multiple of codebook.dim = ${g}`, String(panel));
+
+  const hasH = H !== null && H !== undefined;
+  if (!hasH && options.L === undefined) throw typeError(fn, 'H', 'a matrix (or pass options.L)', H);
+  if (!hasH && tuneIters > 0) throw typeError(fn, 'H', 'a matrix when options.tuneIters > 0', H);
+  const Hd = tuneIters > 0 ? readHessian(fn, H, n) : undefined;
+  let L: Float64Array;
+  if (options.L !== undefined) {
+    L = readUnitBlockLower(fn, options.L, n, g);
+  } else {
+    L = Hd ? Hd.slice() : readHessian(fn, H, n);
+    blockLDLInPlace(L, n, g, fn, 'H'); // L now holds the L of H's block LDL
+  }
+
+  const state = new RoundingState(w.data, m, n, codebook, (1 + tuneIters) * (n / g), onProgress);
+  if (buffered) bufferedSweep(state, L, panel);
+  else plainSweep(state, L);
+  for (let it = 0; it < tuneIters; it++) tunePass(state, Hd!);
+
+  const result: BlockLDLQResult = { What: matrixFromRowMajor(state.What, m, n), codes: state.codes };
+  if (options.returnRounded) result.rounded = matrixFromRowMajor(state.U, m, n);
+  return result;
+}
+
+/** Validates the codebook's shape fields and returns g = codebook.dim. */
+function checkCodebook(fn: string, codebook: unknown): number {
+  const cb = codebook as Partial<Codebook> | null;
+  if (typeof cb !== 'object' || cb === null || typeof cb.quantize !== 'function') {
+    throw typeError(fn, 'codebook', 'a Codebook (an object with dim, codeWords and quantize)', codebook);
+  }
+  assertInteger(fn, 'codebook.dim', cb.dim, 1, 1 << 16);
+  assertInteger(fn, 'codebook.codeWords', cb.codeWords, 1, 1 << 16);
+  return cb.dim;
+}
+
+/** Reads H and checks it is n x n and symmetric. */
+function readHessian(fn: string, H: unknown, n: number): Float64Array {
+  const h = readMatrix(fn, 'H', H);
+  assertSquare(fn, 'H', h, n);
+  assertSymmetric(fn, 'H', h.data, n);
+  return h.data;
+}
+
+/** Reads options.L and checks it is n x n with g x g identity diagonal blocks and zeros above them (exactly). */
+function readUnitBlockLower(fn: string, Lin: unknown, n: number, g: number): Float64Array {
+  const l = readMatrix(fn, 'options.L', Lin);
+  assertSquare(fn, 'options.L', l, n);
+  const L = l.data;
+  for (let i = 0; i < n; i++) {
+    const blockEnd = (Math.floor(i / g) + 1) * g;
+    for (let j = blockEnd - g; j < n; j++) {
+      if (L[i * n + j] !== (j === i ? 1 : 0)) {
+        throw rangeError(fn, 'options.L', `unit block-lower triangular with ${g} x ${g} identity diagonal blocks`, `L[${i}][${j}] = ${L[i * n + j]}`);
+      }
+    }
+  }
+  return L;
+}
+
+/** The arrays a sweep works on, and the one operation every sweep shares: round a column block. */
+class RoundingState {
+  /** Quantizer inputs; the buffered sweep also accumulates feedback here (starts as a copy of W). */
+  readonly U: Float64Array;
+  readonly What: Float64Array;
+  readonly codes: Uint16Array;
+  readonly g: number;
+  private readonly blocks: number;
+  private readonly X: Float64Array;
+  private done = 0;
+
+  constructor(
+    readonly W: Float64Array,
+    readonly m: number,
+    readonly n: number,
+    private readonly codebook: Codebook,
+    private readonly total: number,
+    private readonly onProgress: ((done: number, total: number) => void) | undefined,
+  ) {
+    this.g = codebook.dim;
+    this.blocks = n / this.g;
+    this.U = W.slice();
+    this.What = new Float64Array(m * n);
+    this.codes = new Uint16Array(m * this.blocks * codebook.codeWords);
+    this.X = new Float64Array(m * this.g);
+  }
+
+  /** Quantizes the m vectors U[i, k0 .. k0+g) and stores the points in What and their codes. */
+  roundBlock(k0: number): void {
+    const { m, n, g, U, X, What, codebook } = this;
+    for (let i = 0; i < m; i++) for (let t = 0; t < g; t++) X[i * g + t] = U[i * n + k0 + t];
+    const { codes, values } = codebook.quantize(X);
+    const cw = codebook.codeWords;
+    if (values.length !== m * g || codes.length !== m * cw) {
+      throw new RangeError(`blockLDLQ: codebook.quantize must return ${m * g} values and ${m * cw} codes, got ${values.length} and ${codes.length}`);
+    }
+    for (let i = 0; i < m; i++) for (let t = 0; t < g; t++) What[i * n + k0 + t] = values[i * g + t];
+    const k = k0 / g;
+    for (let i = 0; i < m; i++) for (let w = 0; w < cw; w++) this.codes[(i * this.blocks + k) * cw + w] = codes[i * cw + w];
+    this.done++;
+    this.onProgress?.(this.done, this.total);
+  }
+}
+
+/** The plain definition: X_k evaluated as a left-looking sum in decreasing p (see the module comment). */
+function plainSweep(s: RoundingState, L: Float64Array): void {
+  const { m, n, g, W, U, What } = s;
+  for (let k0 = n - g; k0 >= 0; k0 -= g) {
+    for (let i = 0; i < m; i++) {
+      const ri = i * n;
+      for (let c = k0; c < k0 + g; c++) {
+        let x = W[ri + c];
+        for (let p = n - 1; p >= k0 + g; p--) x += (W[ri + p] - What[ri + p]) * L[p * n + c];
+        U[ri + c] = x;
+      }
+    }
+    s.roundBlock(k0);
+  }
+}
+
+/**
+ * The lazy-batch sweep. Panels of `panel` columns from the right; inside each, sub-panels of about panel / 8
+ * columns; inside those, blocks one at a time. A finished block is pushed into the rest of its sub-panel directly,
+ * a finished sub-panel into the rest of its panel with one product, a finished panel into every column to its left
+ * with one product. Each product accumulates its terms in decreasing p, so every U entry still receives the terms
+ * of the plain sweep in the plain sweep's order.
+ */
+function bufferedSweep(s: RoundingState, L: Float64Array, panel: number): void {
+  const { m, n, g } = s;
+  const width = Math.min(panel, n);
+  const sub = Math.min(width, g * Math.max(1, Math.round(width / g / 8)));
+  const R = new Float64Array(m * width);
+  for (let p1 = n; p1 > 0; p1 -= width) {
+    const p0 = Math.max(0, p1 - width);
+    // R holds R[:, p0 .. p1) as an m x (p1 - p0) row-major matrix.
+    const panelR = { R, base: p0, ld: p1 - p0 };
+    for (let q1 = p1; q1 > p0; q1 -= sub) {
+      const q0 = Math.max(p0, q1 - sub);
+      roundSubPanel(s, L, panelR, q0, q1);
+      pushFeedback(s, L, panelR, q0, q1, p0, q0);
+    }
+    pushFeedback(s, L, panelR, p0, p1, 0, p0);
+  }
+}
+
+/** Column-range view of the panel's residual buffer: column c of R[:, .] lives at R[i * ld + c - base]. */
+interface PanelResidual {
+  R: Float64Array;
+  base: number;
+  ld: number;
+}
+
+/** Rounds the blocks of columns [q0, q1) from the last to the first, pushing each into the sub-panel's earlier columns. */
+function roundSubPanel(s: RoundingState, L: Float64Array, pr: PanelResidual, q0: number, q1: number): void {
+  const { m, n, g, W, U, What } = s;
+  const { R, base, ld } = pr;
+  for (let k0 = q1 - g; k0 >= q0; k0 -= g) {
+    s.roundBlock(k0);
+    for (let i = 0; i < m; i++) {
+      const ri = i * n;
+      const rr = i * ld - base;
+      for (let c = k0; c < k0 + g; c++) R[rr + c] = W[ri + c] - What[ri + c];
+      // terms in decreasing p
+      for (let c = q0; c < k0; c++) {
+        let u = U[ri + c];
+        for (let p = k0 + g - 1; p >= k0; p--) u += R[rr + p] * L[p * n + c];
+        U[ri + c] = u;
+      }
+    }
+  }
+}
+
+/** U[:, c0..c1) += R[:, q0..q1) L[q0..q1, c0..c1), every entry summed over p = q1-1 down to q0. */
+function pushFeedback(s: RoundingState, L: Float64Array, pr: PanelResidual, q0: number, q1: number, c0: number, c1: number): void {
+  const { m, n, U } = s;
+  gemmAccumulate(
+    m,
+    c1 - c0,
+    q1 - q0,
+    { data: pr.R, offset: q0 - pr.base, ld: pr.ld, trans: false },
+    { data: L, offset: q0 * n + c0, ld: n, trans: false },
+    U,
+    c0,
+    n,
+    true,
+  );
+}
+
+/** One tuning pass: each block from the last to the first, What_k <- Q(What_k + R H_{:,k} H_kk^-1), R = W - What. */
+function tunePass(s: RoundingState, H: Float64Array): void {
+  const { m, n, g, W, U, What } = s;
+  const R = new Float64Array(m * n);
+  for (let i = 0; i < R.length; i++) R[i] = W[i] - What[i];
+  const Z = new Float64Array(m * g);
+  const G = new Float64Array(g * g);
+  for (let k0 = n - g; k0 >= 0; k0 -= g) {
+    // G G^T = H_kk (SPD as a principal block of the SPD H).
+    for (let a = 0; a < g; a++) for (let b = 0; b < g; b++) G[a * g + b] = H[(k0 + a) * n + k0 + b];
+    choleskyFactor(G, g, 'blockLDLQ', 'H');
+    Z.fill(0);
+    gemmAccumulate(m, g, n, { data: R, offset: 0, ld: n, trans: false }, { data: H, offset: k0, ld: n, trans: false }, Z, 0, g);
+    for (let i = 0; i < m; i++) {
+      solveSPDRow(G, g, Z, i * g);
+      for (let t = 0; t < g; t++) U[i * n + k0 + t] = What[i * n + k0 + t] + Z[i * g + t];
+    }
+    s.roundBlock(k0);
+    for (let i = 0; i < m; i++) for (let c = k0; c < k0 + g; c++) R[i * n + c] = W[i * n + c] - What[i * n + c];
+  }
+}
+
+/** z <- H_kk^-1 z in place for z = Z[o .. o+g), with H_kk = G G^T (G lower, row-major g x g): G v = z, then G^T y = v. */
+function solveSPDRow(G: Float64Array, g: number, Z: Float64Array, o: number): void {
+  for (let a = 0; a < g; a++) {
+    let acc = Z[o + a];
+    for (let b = 0; b < a; b++) acc -= G[a * g + b] * Z[o + b];
+    Z[o + a] = acc / G[a * g + a];
+  }
+  for (let a = g - 1; a >= 0; a--) {
+    let acc = Z[o + a];
+    for (let b = a + 1; b < g; b++) acc -= G[b * g + a] * Z[o + b];
+    Z[o + a] = acc / G[a * g + a];
+  }
+}

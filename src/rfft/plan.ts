@@ -1,0 +1,144 @@
+/**
+ * FFT plans for any length N. Powers of two from 8 on: PowerOfTwoCore (pow2.ts). Every other length:
+ * the Stockham autosort algorithm (see stages.ts): N is split into
+ * radices (odd prime factors ascending, then 4s, then one 2 if log2 of the power-of-two part is odd)
+ * and each stage reads one buffer pair and writes the other, alternating between the caller's arrays
+ * and one scratch pair. The last stage has no twiddles, so it can write into the caller's arrays
+ * whichever pair holds its input: the result always lands in place, with no permutation and no copy.
+ * Primes up to DIRECT_MAX use a direct odd-length kernel, larger ones Bluestein's chirp-z over a
+ * power-of-two plan. Everything (twiddles, chirps, scratch) is computed once per N and cached; a
+ * transform allocates nothing.
+ */
+import { radix2Last, radix3, radix4, radix4Last, radixGeneric, type SmallDFT } from './stages.js';
+import { BluesteinDFT, DirectDFT, type PowerOfTwoFFT } from './smalldft.js';
+import { stageTwiddles } from './twiddles.js';
+import { doubles, type Doubles } from './doubles.js';
+import { allFinite } from './finite.js';
+import { PowerOfTwoCore } from './pow2.js';
+
+/** Largest prime radix done by the direct O(p^2) kernel; larger primes go through Bluestein. */
+const DIRECT_MAX = 97;
+
+/** Largest supported transform length. */
+export const MAX_FFT_SIZE = 2 ** 27;
+
+/** One stage: N = radix m s (see stages.ts). */
+class Stage {
+  constructor(
+    readonly radix: number,
+    readonly m: number,
+    readonly s: number,
+    /** Interleaved twiddles w_{radix m}^{p k} (see stageTwiddles). */
+    readonly tw: Doubles,
+    /** Butterfly of a generic radix (primes >= 5). */
+    readonly dft: SmallDFT | null,
+  ) {}
+}
+
+/** Radices of n in stage order: odd prime factors ascending, then 4, ..., 4, then [2] when log2 of the power-of-two part is odd. */
+export function radices(n: number): number[] {
+  let twos = 0;
+  while (n % 2 === 0) {
+    n /= 2;
+    twos++;
+  }
+  const out: number[] = [];
+  for (let p = 3; p * p <= n; p += 2) {
+    while (n % p === 0) {
+      out.push(p);
+      n /= p;
+    }
+  }
+  if (n > 1) out.push(n);
+  for (let i = 0; i < twos >> 1; i++) out.push(4);
+  if (twos % 2 === 1) out.push(2);
+  return out;
+}
+
+function smallDFT(p: number): SmallDFT | null {
+  if (p <= 4) return null;
+  if (p <= DIRECT_MAX) return new DirectDFT(p);
+  let M = 1;
+  while (M < 2 * p - 1) M *= 2;
+  return new BluesteinDFT(p, planCore(M));
+}
+
+/** One stage from (xr, xi) to (yr, yi); the radix-2 and radix-4 last stages also apply `scale`. */
+function runStage(st: Stage, xr: Float64Array, xi: Float64Array, yr: Float64Array, yi: Float64Array, last: boolean, scale: number): void {
+  const { radix, m, s, tw } = st;
+  if (radix === 4) {
+    if (last) radix4Last(xr, xi, yr, yi, s, scale);
+    else radix4(xr, xi, yr, yi, m, s, tw);
+    return;
+  }
+  if (radix === 2) radix2Last(xr, xi, yr, yi, s, scale);
+  else if (radix === 3) radix3(xr, xi, yr, yi, m, s, tw);
+  else radixGeneric(xr, xi, yr, yi, m, s, radix, tw, st.dft as SmallDFT);
+  if (last && radix !== 2 && scale !== 1) {
+    for (let i = 0; i < yr.length; i++) {
+      yr[i] *= scale;
+      yi[i] *= scale;
+    }
+  }
+}
+
+/** The unchecked transform engine of one length (shared by the public plans, RFFT and Bluestein). */
+export interface FFTEngine extends PowerOfTwoFFT {
+  /**
+   * (re, im) <- scale * DFT(re, im) in place, X_k = sum_n x_n e^{-2 pi i n k / N}. With `check`, first
+   * makes sure every input is finite and returns false, re and im untouched, when some input may not be
+   * (a false alarm is possible only on overflow); otherwise returns true.
+   */
+  transform(re: Float64Array, im: Float64Array, scale: number, check: boolean): boolean;
+}
+
+/** The Stockham engine for every length (powers of two from 8 on use PowerOfTwoCore instead). */
+export class FFTCore implements FFTEngine {
+  private readonly stages: Stage[];
+  private readonly sre: Float64Array;
+  private readonly sim: Float64Array;
+
+  constructor(readonly size: number) {
+    this.stages = [];
+    let n = size;
+    for (const r of radices(size)) {
+      const m = n / r;
+      const tw = stageTwiddles(m, r);
+      this.stages.push(new Stage(r, m, size / n, doubles(tw.length, tw), smallDFT(r)));
+      n = m;
+    }
+    this.sre = new Float64Array(size);
+    this.sim = new Float64Array(size);
+  }
+
+  /** See FFTEngine. The check is a separate branch-free pass (allFinite) before the first stage. */
+  transform(re: Float64Array, im: Float64Array, scale: number, check: boolean): boolean {
+    const { stages, sre, sim } = this;
+    const T = stages.length;
+    if (check && (!allFinite(re) || !allFinite(im))) return false;
+    // stage k reads (re, im) when k is even and the scratch when k is odd; the last one writes (re, im)
+    for (let k = 0; k < T; k++) {
+      const even = k % 2 === 0;
+      const last = k === T - 1;
+      runStage(stages[k], even ? re : sre, even ? im : sim, even && !last ? sre : re, even && !last ? sim : im, last, scale);
+    }
+    return true;
+  }
+
+  /** Unchecked, unnormalized forward DFT of (re, im) in place. */
+  run(re: Float64Array, im: Float64Array): void {
+    this.transform(re, im, 1, false);
+  }
+}
+
+const cores = new Map<number, FFTEngine>();
+
+/** The cached engine for length n (n a valid size, unchecked). */
+export function planCore(n: number): FFTEngine {
+  let core = cores.get(n);
+  if (!core) {
+    core = n >= 8 && (n & (n - 1)) === 0 ? new PowerOfTwoCore(n) : new FFTCore(n);
+    cores.set(n, core);
+  }
+  return core;
+}

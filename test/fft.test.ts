@@ -1,0 +1,180 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { createFFT, fft } from '../src/rfft/index.js';
+import { randomNormal } from '../src/random/index.js';
+
+/** Naive O(N^2) DFT with each root e^{-2 pi i m / N} computed directly from m = (n k) mod N. */
+function naiveDFT(re: Float64Array, im: Float64Array, inverse = false): [Float64Array, Float64Array] {
+  const N = re.length;
+  const c = new Float64Array(N);
+  const s = new Float64Array(N);
+  for (let m = 0; m < N; m++) {
+    c[m] = Math.cos((2 * Math.PI * m) / N);
+    s[m] = (inverse ? 1 : -1) * Math.sin((2 * Math.PI * m) / N);
+  }
+  const outRe = new Float64Array(N);
+  const outIm = new Float64Array(N);
+  for (let k = 0; k < N; k++) {
+    let sr = 0;
+    let si = 0;
+    for (let n = 0, m = 0; n < N; n++, m = (m + k) % N) {
+      sr += re[n] * c[m] - im[n] * s[m];
+      si += re[n] * s[m] + im[n] * c[m];
+    }
+    outRe[k] = inverse ? sr / N : sr;
+    outIm[k] = inverse ? si / N : si;
+  }
+  return [outRe, outIm];
+}
+
+function signal(N: number, seed: number): [Float64Array, Float64Array] {
+  return [randomNormal(N, seed, 0), randomNormal(N, seed, 1)];
+}
+
+function norm(re: Float64Array, im: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < re.length; i++) s += re[i] * re[i] + im[i] * im[i];
+  return Math.sqrt(s);
+}
+
+/** max_i |a_i - b_i| over complex entries. */
+function maxDiff(ar: Float64Array, ai: Float64Array, br: Float64Array, bi: Float64Array): number {
+  let d = 0;
+  for (let i = 0; i < ar.length; i++) d = Math.max(d, Math.hypot(ar[i] - br[i], ai[i] - bi[i]));
+  return d;
+}
+
+/**
+ * The issue asks for max error < 1e-12 N ||x||; the transforms do far better, so the tests hold them to
+ * 1e-14 N ||x|| (the naive reference itself is accurate to about 1e-17 N ||x||).
+ */
+function expectMatchesNaive(N: number, seed: number): void {
+  const [re, im] = signal(N, seed);
+  const [er, ei] = naiveDFT(re, im);
+  const xr = re.slice();
+  const xi = im.slice();
+  fft(xr, xi);
+  expect(maxDiff(xr, xi, er, ei)).toBeLessThan(1e-14 * N * norm(re, im));
+}
+
+const length = fc.integer({ min: 1, max: 600 });
+const seed = fc.integer({ min: 0, max: 2 ** 31 });
+
+describe('fft agrees with the naive DFT', () => {
+  it('for random lengths 1..600 (forward and inverse)', () => {
+    fc.assert(
+      fc.property(length, seed, (N, sd) => {
+        expectMatchesNaive(N, sd);
+        const [re, im] = signal(N, sd + 1);
+        const [er, ei] = naiveDFT(re, im, true);
+        fft(re, im, { inverse: true });
+        expect(maxDiff(re, im, er, ei)).toBeLessThan(1e-14 * norm(er, ei) * N + 1e-300);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('for every length 1..130 (each radix, prime and Bluestein path)', () => {
+    for (let N = 1; N <= 130; N++) expectMatchesNaive(N, N);
+  });
+
+  it.each([1021, 4093, 4096, 5504, 6912, 2 * 1021, 3 * 5 * 7 * 11])('for N = %i', (N) => {
+    expectMatchesNaive(N, 7);
+  });
+
+  it('matches hand-computed transforms', () => {
+    const re = Float64Array.of(1, 2, 3);
+    const im = new Float64Array(3);
+    fft(re, im);
+    // X_1 = 1 + 2 w + 3 w^2 with w = e^{-2 pi i / 3}: -1.5 + i sqrt(3)/2
+    expect(re[0]).toBeCloseTo(6, 15);
+    expect(re[1]).toBeCloseTo(-1.5, 14);
+    expect(im[1]).toBeCloseTo(Math.sqrt(3) / 2, 14);
+    const one = Float64Array.of(5);
+    const zero = Float64Array.of(-2);
+    fft(one, zero);
+    expect([one[0], zero[0]]).toEqual([5, -2]);
+  });
+});
+
+describe('fft laws', () => {
+  it('inverse(forward(x)) = x within 1e-12 relative', () => {
+    fc.assert(
+      fc.property(fc.oneof(length, fc.constantFrom(1021, 4093, 5504, 6912, 8192)), seed, (N, sd) => {
+        const [re, im] = signal(N, sd);
+        const xr = re.slice();
+        const xi = im.slice();
+        fft(xr, xi);
+        fft(xr, xi, { inverse: true });
+        expect(maxDiff(xr, xi, re, im)).toBeLessThan(1e-12 * norm(re, im));
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('Parseval: ||X||^2 = N ||x||^2', () => {
+    fc.assert(
+      fc.property(length, seed, (N, sd) => {
+        const [re, im] = signal(N, sd);
+        const before = norm(re, im) ** 2;
+        fft(re, im);
+        expect(Math.abs(norm(re, im) ** 2 - N * before)).toBeLessThan(1e-12 * N * before);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('createFFT plans reproduce fft() bit for bit, repeatedly', () => {
+    fc.assert(
+      fc.property(length, seed, (N, sd) => {
+        const plan = createFFT(N);
+        expect(plan.size).toBe(N);
+        const [re, im] = signal(N, sd);
+        const a = [re.slice(), im.slice()] as const;
+        const b = [re.slice(), im.slice()] as const;
+        fft(a[0], a[1]);
+        plan.forward(b[0], b[1]);
+        expect(b[0]).toEqual(a[0]);
+        expect(b[1]).toEqual(a[1]);
+        fft(a[0], a[1], { inverse: true });
+        createFFT(N).inverse(b[0], b[1]);
+        expect(b[0]).toEqual(a[0]);
+        expect(b[1]).toEqual(a[1]);
+      }),
+      { numRuns: 30 },
+    );
+  });
+});
+
+describe('fft rejects bad input', () => {
+  const ok = () => new Float64Array(4);
+  it('wrong types and lengths', () => {
+    expect(() => fft(new Float32Array(4) as unknown as Float64Array, ok())).toThrow(/fft: re must be a Float64Array, got Float32Array\(4\)/);
+    expect(() => fft(ok(), [0, 0, 0, 0] as unknown as Float64Array)).toThrow(TypeError);
+    expect(() => fft(ok(), new Float64Array(3))).toThrow(/fft: im must be of the length of re \(4\), got length 3/);
+    expect(() => fft(new Float64Array(0), new Float64Array(0))).toThrow(/fft: re must be of length 1 to 2\^27, got length 0/);
+    expect(() => createFFT(8).forward(ok(), ok())).toThrow(/FFTPlan.forward: re must be of length 8 \(the plan size\), got length 4/);
+    expect(() => createFFT(4).inverse(ok(), new Float64Array(5))).toThrow(RangeError);
+    const shared = new Float64Array(6);
+    expect(() => fft(shared, shared)).toThrow(/fft: im must be memory separate from re, got an array overlapping re/);
+    expect(() => fft(shared.subarray(0, 3), shared.subarray(2, 5))).toThrow(/overlapping/);
+    const halves = [shared.subarray(0, 3), shared.subarray(3, 6)] as const;
+    expect(() => fft(halves[0], halves[1])).not.toThrow();
+  });
+
+  it('non-finite entries', () => {
+    const re = ok();
+    re[2] = Number.NaN;
+    expect(() => fft(re, ok())).toThrow(/fft: re must be finite everywhere, got NaN at index 2/);
+    const im = ok();
+    im[3] = -Infinity;
+    expect(() => fft(ok(), im, { inverse: true })).toThrow(/fft: im must be finite everywhere, got -Infinity at index 3/);
+    expect(() => createFFT(4).forward(ok(), im)).toThrow(/FFTPlan.forward: im must be finite/);
+  });
+
+  it('bad plan sizes', () => {
+    expect(() => createFFT(0)).toThrow(/createFFT: N must be an integer in \[1, 134217728\], got 0/);
+    expect(() => createFFT(2.5)).toThrow(TypeError);
+    expect(() => createFFT(2 ** 28)).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { gemmAccumulate, type GemmOperand } from '../src/ldlq/gemm.js';
+import { randomNormal } from '../src/random/index.js';
+
+/** op(X)(r, c) of a strided operand. */
+const at = (X: GemmOperand, r: number, c: number) => X.data[X.offset + (X.trans ? c * X.ld + r : r * X.ld + c)] * (X.negate ? -1 : 1);
+
+/** The contract, written out: c <- C_ij, then c <- c + op(A)_ip op(B)_pj for p in order (reversed on request). */
+function reference(m: number, n: number, k: number, A: GemmOperand, B: GemmOperand, C: Float64Array, cOff: number, ldc: number, reverseK: boolean): void {
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+    let c = C[cOff + i * ldc + j];
+    for (let q = 0; q < k; q++) {
+      const p = reverseK ? k - 1 - q : q;
+      c += at(A, i, p) * at(B, p, j);
+    }
+    C[cOff + i * ldc + j] = c;
+  }
+}
+
+/** A random strided operand holding a rows x cols op(X), with padding around it. */
+function operand(rows: number, cols: number, trans: boolean, negate: boolean, pad: number, seed: number, stream: number): GemmOperand {
+  const ld = (trans ? rows : cols) + pad;
+  const data = randomNormal(pad + ld * (trans ? cols : rows), seed, stream);
+  return { data, offset: pad, ld, trans, negate };
+}
+
+describe('gemmAccumulate (internal)', () => {
+  it('equals the sequential-order definition bit for bit (any strides, transposes, negation, k order)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 70 }),
+        fc.integer({ min: 1, max: 70 }),
+        fc.oneof(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 250, max: 600 })),
+        fc.boolean(),
+        fc.boolean(),
+        fc.boolean(),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 3 }),
+        fc.nat(1000),
+        (m, n, k, ta, tb, neg, rev, pad, seed) => {
+          const A = operand(m, k, ta, neg, pad, seed, 1);
+          const B = operand(k, n, tb, false, pad, seed, 2);
+          const ldc = n + pad;
+          const C = randomNormal(pad + m * ldc, seed, 3);
+          const ref = C.slice();
+          gemmAccumulate(m, n, k, A, B, C, pad, ldc, rev);
+          reference(m, n, k, A, B, ref, pad, ldc, rev);
+          expect(C).toEqual(ref);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('handles more columns than one packed B block (n > 2048) and more rows than one A block', () => {
+    const m = 66;
+    const n = 2100;
+    const k = 3;
+    const A = operand(m, k, false, false, 0, 5, 1);
+    const B = operand(k, n, false, false, 0, 5, 2);
+    const C = randomNormal(m * n, 5, 3);
+    const ref = C.slice();
+    gemmAccumulate(m, n, k, A, B, C, 0, n, true);
+    reference(m, n, k, A, B, ref, 0, n, true);
+    expect(C).toEqual(ref);
+  });
+
+  it('does nothing for empty shapes', () => {
+    const C = new Float64Array([1, 2]);
+    const Z: GemmOperand = { data: new Float64Array(4), offset: 0, ld: 2, trans: false };
+    gemmAccumulate(0, 2, 2, Z, Z, C, 0, 2);
+    gemmAccumulate(1, 2, 0, Z, Z, C, 0, 2);
+    expect(Array.from(C)).toEqual([1, 2]);
+  });
+});
