@@ -8,8 +8,7 @@
  * copies, counted against quipsharp) to keep the data from growing by sqrt(N) per call. The
  * forward + inverse rows need no restore for either library.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import FFT from 'fft.js';
 import { createFFT } from '../src/rfft/index.js';
 import { randomNormal } from '../src/random/index.js';
 import { keep, measure, report, type Measurement } from './harness.js';
@@ -19,32 +18,11 @@ const SIZES = [1024, 4096, 65536];
 /** Enough untimed calls for every kernel to reach optimized code (the harness default is 2). */
 const WARM = { warmup: 500 };
 
-interface FFTjs {
-  createComplexArray(): number[];
-  transform(out: number[], data: number[]): void;
-  inverseTransform(out: number[], data: number[]): void;
-}
-
-/**
- * fft.js (a CommonJS file) evaluated as a plain function instead of through `import`/`require`: under
- * tsx, requiring a CommonJS source of more than about 10 kB invalidates V8's ArrayBufferDetaching
- * protector for the whole process (detaching any ArrayBuffer does the same), after which every
- * typed-array access carries a detach check and quipsharp runs 25-35% slower. Plain node and bundlers
- * do not do this, and fft.js itself (plain arrays) does not care; loading it this way keeps both
- * libraries in the state of a normal application.
- */
-function loadFFTjs(): new (n: number) => FFTjs {
-  const path = createRequire(import.meta.url).resolve('fft.js');
-  const module = { exports: {} };
-  new Function('module', 'exports', readFileSync(path, 'utf8'))(module, module.exports);
-  return module.exports as new (n: number) => FFTjs;
-}
-
 function data(n: number, stream: number): { re: Float64Array; im: Float64Array } {
   return { re: randomNormal(n, 2024, stream), im: randomNormal(n, 2024, stream + 1) };
 }
 
-function powerOfTwo(FFT: new (n: number) => FFTjs, n: number): void {
+function powerOfTwo(n: number): void {
   const x = data(n, 10);
   const f = new FFT(n);
   const input = f.createComplexArray();
@@ -98,8 +76,7 @@ function quipsharpPair(n: number, name: string): Measurement {
 }
 
 export default function run(): void {
-  const FFT = loadFFTjs();
-  for (const n of SIZES) powerOfTwo(FFT, n);
+  for (const n of SIZES) powerOfTwo(n);
 
   const pow2 = quipsharpPair(8192, 'N = 8192 = 2^13');
   const sizes = new Map<Measurement, number>([[pow2, 8192]]);

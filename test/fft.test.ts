@@ -78,7 +78,7 @@ describe('fft agrees with the naive DFT', () => {
     for (let N = 1; N <= 130; N++) expectMatchesNaive(N, N);
   });
 
-  it.each([1021, 4093, 4096, 5504, 6912, 2 * 1021, 3 * 5 * 7 * 11])('for N = %i', (N) => {
+  it.each([256, 1024, 1021, 4093, 4096, 5504, 6912, 2 * 1021, 3 * 5 * 7 * 11])('for N = %i', (N) => {
     expectMatchesNaive(N, 7);
   });
 
@@ -170,6 +170,26 @@ describe('fft rejects bad input', () => {
     im[3] = -Infinity;
     expect(() => fft(ok(), im, { inverse: true })).toThrow(/fft: im must be finite everywhere, got -Infinity at index 3/);
     expect(() => createFFT(4).forward(ok(), im)).toThrow(/FFTPlan.forward: im must be finite/);
+  });
+
+  it('rejected input is left untouched, at every size path (the check rides on the first stage)', () => {
+    for (const N of [5, 8, 64, 1024, 4096, 6912]) {
+      const [re, im] = signal(N, N);
+      re[N - 1] = Number.NaN;
+      const before = [re.slice(), im.slice()];
+      expect(() => fft(re, im)).toThrow(new RegExp(`fft: re must be finite everywhere, got NaN at index ${N - 1}`));
+      expect(Array.from(re)).toEqual(Array.from(before[0]));
+      expect(im).toEqual(before[1]);
+    }
+  });
+
+  it('huge but finite input whose transform overflows is not mistaken for bad input', () => {
+    for (const N of [8, 1024, 4096]) {
+      const re = new Float64Array(N).fill(1e308);
+      const im = new Float64Array(N);
+      expect(() => fft(re, im)).not.toThrow();
+      expect(Number.isFinite(re[0])).toBe(false); // the DC term overflows, as in any IEEE arithmetic
+    }
   });
 
   it('bad plan sizes', () => {
