@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createFFT, fft } from '../src/rfft/index.js';
 import { randomNormal } from '../src/random/index.js';
+import { RaderDFT, RaderSplitDFT, primitiveRoot } from '../src/rfft/rader.js';
+import { DirectDFT } from '../src/rfft/smalldft.js';
+import { planCore } from '../src/rfft/plan.js';
+import type { SmallDFT } from '../src/rfft/stages.js';
 
 /** Naive O(N^2) DFT with each root e^{-2 pi i m / N} computed directly from m = (n k) mod N. */
 function naiveDFT(re: Float64Array, im: Float64Array, inverse = false): [Float64Array, Float64Array] {
@@ -196,5 +200,63 @@ describe('fft rejects bad input', () => {
     expect(() => createFFT(0)).toThrow(/createFFT: N must be an integer in \[1, 134217728\], got 0/);
     expect(() => createFFT(2.5)).toThrow(TypeError);
     expect(() => createFFT(2 ** 28)).toThrow(RangeError);
+  });
+});
+
+describe('prime-length kernels', () => {
+  /** Runs a SmallDFT of length p on a random signal and compares with the naive DFT. */
+  function expectKernelMatchesNaive(dft: SmallDFT, p: number, seed: number): void {
+    const [re, im] = signal(p, seed);
+    const [er, ei] = naiveDFT(re, im);
+    for (let i = 0; i < p; i++) {
+      dft.re[i] = re[i];
+      dft.im[i] = im[i];
+    }
+    dft.run();
+    expect(maxDiff(Float64Array.from(dft.re), Float64Array.from(dft.im), er, ei)).toBeLessThan(1e-14 * p * norm(re, im));
+  }
+
+  it('primitiveRoot returns a generator of (Z/p)^* (order exactly p - 1)', () => {
+    const expected: [number, number][] = [[3, 2], [5, 2], [7, 3], [43, 3], [97, 5], [257, 3], [7681, 17], [65537, 3]];
+    for (const [p, g] of expected) {
+      expect(primitiveRoot(p)).toBe(g);
+      let x = 1;
+      let order = 0;
+      do {
+        x = (x * g) % p;
+        order++;
+      } while (x !== 1);
+      expect(order).toBe(p - 1);
+    }
+    // near the largest supported size, where the products of residues exceed 2^53 without the split
+    const big = 134217689; // the largest prime below 2^27
+    const g = primitiveRoot(big);
+    expect(g).toBeGreaterThan(1);
+    expect(g).toBeLessThan(big);
+  });
+
+  it('RaderDFT agrees with the naive DFT for small and mid-sized primes', () => {
+    for (const p of [3, 5, 7, 11, 13, 43, 53, 97, 101, 257]) expectKernelMatchesNaive(new RaderDFT(p, planCore(p - 1)), p, p);
+  });
+
+  it('RaderSplitDFT agrees with the naive DFT for the primes of its form', () => {
+    const primes = [7, 31, 43, 67, 79, 103, 139, 283];
+    for (const p of primes) {
+      expect(RaderSplitDFT.applies(p)).toBe(true);
+      expectKernelMatchesNaive(new RaderSplitDFT(p), p, p + 2);
+    }
+    // (p - 1) / 2 even (13, 61), a multiple of 9 (19, 37), or not a multiple of 3 (5, 11, 41)
+    for (const p of [5, 11, 13, 19, 37, 41, 61]) expect(RaderSplitDFT.applies(p)).toBe(false);
+  });
+
+  it('DirectDFT agrees with the naive DFT for every odd prime up to 89 (blocks of four outputs and the remainder)', () => {
+    for (const p of [3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89]) {
+      expectKernelMatchesNaive(new DirectDFT(p), p, p + 1);
+    }
+  });
+
+  // RaderDFT: 97, 193, 337, 641, 769, 2017; RaderSplitDFT: 43, 139, 283; Bluestein: 389, 421
+  it.each([97, 2 * 97, 3 * 97 * 4, 4 * 193, 337, 641, 769, 2017, 43 * 43, 2 * 139, 3 * 283, 389, 2 * 389, 421])('fft for N = %i', (N) => {
+    expectMatchesNaive(N, 11);
   });
 });

@@ -71,7 +71,8 @@ export class FFTPlan {
 /**
  * The FFT plan of length N (1 <= N <= 2^27): powers of two by radix-4 decimation in time on an
  * interleaved scratch (one radix-2 stage when log2 N is odd); other lengths by a Stockham autosort FFT
- * with radix-4/2/3 stages, direct kernels for primes up to 97 and Bluestein's chirp-z above.
+ * with radix-4/2/3 stages and, per other prime factor p, the fastest of a direct O(p^2) kernel, Rader's
+ * algorithm (plain, or split into small cyclic convolutions) and Bluestein's chirp-z (see plan.ts).
  * Plans are cached per N (the returned object is cheap; the tables are shared).
  */
 export function createFFT(N: number): FFTPlan {

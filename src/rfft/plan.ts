@@ -5,19 +5,45 @@
  * and each stage reads one buffer pair and writes the other, alternating between the caller's arrays
  * and one scratch pair. The last stage has no twiddles, so it can write into the caller's arrays
  * whichever pair holds its input: the result always lands in place, with no permutation and no copy.
- * Primes up to DIRECT_MAX use a direct odd-length kernel, larger ones Bluestein's chirp-z over a
- * power-of-two plan. Everything (twiddles, chirps, scratch) is computed once per N and cached; a
- * transform allocates nothing.
+ * Prime radices use, in this order of preference (cut-offs measured on node 20, see docs/rfft.md):
+ * Rader's algorithm with the convolution split down to small direct ones (RaderSplitDFT, primes of its
+ * form from 43 to 300), a direct odd-length kernel (up to 89), Rader's algorithm with an FFT convolution
+ * of length p - 1 (when that FFT is cheap), and Bluestein's chirp-z over a power-of-two plan.
+ * Everything (twiddles, chirps, index tables, scratch) is computed once per N and cached; a transform
+ * allocates nothing.
  */
 import { radix2Last, radix3, radix4, radix4Last, radixGeneric, type SmallDFT } from './stages.js';
 import { BluesteinDFT, DirectDFT, type PowerOfTwoFFT } from './smalldft.js';
+import { RaderDFT, RaderSplitDFT } from './rader.js';
 import { stageTwiddles } from './twiddles.js';
 import { doubles, type Doubles } from './doubles.js';
 import { allFinite } from './finite.js';
 import { PowerOfTwoCore } from './pow2.js';
 
-/** Largest prime radix done by the direct O(p^2) kernel; larger primes go through Bluestein. */
-const DIRECT_MAX = 97;
+/**
+ * Primes of RaderSplitDFT's form in this range use it (at p = 31 the direct kernel is as fast, at
+ * p = 367 Bluestein is faster).
+ */
+const SPLIT_MIN = 43;
+const SPLIT_MAX = 300;
+
+/** Largest other prime done by the direct O(p^2) kernel. */
+const DIRECT_MAX = 89;
+
+/** Largest prime done by RaderDFT (FFT convolution); at p = 3361 it ties with Bluestein, at 7681 it loses. */
+const RADER_MAX = 4096;
+
+/**
+ * True when the FFT of length p - 1 is cheap enough for RaderDFT to beat Bluestein: p - 1 a multiple of
+ * 16 with no prime factor above 7 (measured: 97, 193, 257, 337, 449, 641, 769, 2017 faster; 211 and
+ * 421, with p - 1 = 2 * 105 and 4 * 105, slower).
+ */
+function raderFriendly(p: number): boolean {
+  if ((p - 1) % 16 !== 0) return false;
+  let n = p - 1;
+  for (const f of [2, 3, 5, 7]) while (n % f === 0) n /= f;
+  return n === 1;
+}
 
 /** Largest supported transform length. */
 export const MAX_FFT_SIZE = 2 ** 27;
@@ -57,7 +83,9 @@ export function radices(n: number): number[] {
 
 function smallDFT(p: number): SmallDFT | null {
   if (p <= 4) return null;
+  if (p >= SPLIT_MIN && p <= SPLIT_MAX && RaderSplitDFT.applies(p)) return new RaderSplitDFT(p);
   if (p <= DIRECT_MAX) return new DirectDFT(p);
+  if (p <= RADER_MAX && raderFriendly(p)) return new RaderDFT(p, planCore(p - 1));
   let M = 1;
   while (M < 2 * p - 1) M *= 2;
   return new BluesteinDFT(p, planCore(M));
