@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { gemmAccumulate, type GemmOperand } from '../src/ldlq/gemm.js';
+import { gemmAccumulate, gemmAccumulateLower, type GemmOperand } from '../src/ldlq/gemm.js';
 import { randomNormal } from '../src/random/index.js';
 
 /** op(X)(r, c) of a strided operand. */
@@ -64,6 +64,41 @@ describe('gemmAccumulate (internal)', () => {
     gemmAccumulate(m, n, k, A, B, C, 0, n, true);
     reference(m, n, k, A, B, ref, 0, n, true);
     expect(C).toEqual(ref);
+  });
+
+  it('gemmAccumulateLower updates exactly the lower triangle (j <= i), bit for bit as the definition, and nothing above', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.integer({ min: 1, max: 80 }), fc.constant(2100)),
+        fc.integer({ min: 1, max: 80 }),
+        fc.oneof(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 250, max: 300 })),
+        fc.boolean(),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 3 }),
+        fc.nat(1000),
+        (m, nExtra, k, ta, tb, pad, seed) => {
+          const n = m + nExtra; // C is m x n; the lower triangle covers columns j <= i < m
+          const kk = m === 2100 ? 2 : k;
+          const A = operand(m, kk, ta, false, pad, seed, 1);
+          const B = operand(kk, n, tb, false, pad, seed, 2);
+          const ldc = n + pad;
+          const C = randomNormal(pad + m * ldc, seed, 3);
+          const full = C.slice();
+          reference(m, n, kk, A, B, full, pad, ldc, false);
+          const before = C.slice();
+          gemmAccumulateLower(m, n, kk, A, B, C, pad, ldc);
+          for (let i = 0; i < m; i++) {
+            for (let j = 0; j < n; j++) {
+              const at = pad + i * ldc + j;
+              if (C[at] !== (j <= i ? full[at] : before[at])) {
+                throw new Error(`entry (${i}, ${j}): got ${C[at]}, expected ${j <= i ? full[at] : before[at]}`);
+              }
+            }
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 
   it('does nothing for empty shapes', () => {

@@ -2,23 +2,22 @@
  * Blocked right-looking Cholesky factorization H = C C^T (C lower triangular) in float64.
  *
  * For each block column [k0, k1): factor the diagonal block, solve the rows below it against the block
- * (C21 = A21 C11^-T), then subtract C21 C21^T from the trailing lower triangle with the packed GEMM (gemm.ts),
- * which carries almost all of the n^3 / 3 multiply-adds. Two levels of block columns: narrow ones inside a wide
- * panel, so the products that update the rest of the matrix are OUTER deep.
+ * (C21 = A21 C11^-T), then subtract C21 C21^T from the trailing lower triangle with the packed GEMM (gemm.ts,
+ * lower-triangle mode: a SYRK that skips the tiles above the diagonal), which carries almost all of the n^3 / 3
+ * multiply-adds. Block columns are nested (WIDTHS): narrow ones inside a wide panel, so the products that update
+ * the rest of the matrix are WIDTHS[0] deep.
  */
 import { assertSquare, assertSymmetric, matrixFromRowMajor, readMatrix, type Matrix, type MatrixInput } from '../core/matrix.js';
 import { assertFinite, assertInteger, assertLength } from '../core/validate.js';
 import { NotPositiveDefiniteError, typeError } from '../errors/index.js';
-import { gemmAccumulate } from './gemm.js';
+import { gemmAccumulateLower } from './gemm.js';
 
-/** Outer panel width: the depth of the trailing-update products. */
-const OUTER = 256;
-/** Inner panel width: columns factored directly inside an outer panel. */
-const INNER = 64;
-/** Row-block height of the triangular updates (each block: a rectangle, then its diagonal square in strips). */
-const TRIANGLE_ROWS = 256;
-/** Row-strip height used on the diagonal squares. */
-const DIAGONAL_STRIP = 32;
+/**
+ * Block-column widths of the nested levels: the factorization walks the columns in blocks of WIDTHS[0], each block
+ * in blocks of WIDTHS[1], and so on; the last level is factored directly. After a block is factored, its columns
+ * are subtracted from the rest of the enclosing block (at the top level: the whole trailing matrix).
+ */
+const WIDTHS: readonly number[] = [256, 64];
 
 /**
  * Cholesky factor of a symmetric positive definite matrix: the lower triangular C with H = C C^T, as a new
@@ -54,49 +53,44 @@ export function choleskyInPlace(A: Float64Array, n: number): Float64Array {
 
 /**
  * Factors the lower triangle of A (row-major n x n, validated) in place and zeroes the upper triangle.
- * Two levels: inside each outer panel of OUTER columns, INNER-column blocks are factored and pushed into the rest
- * of the panel; then the whole outer panel updates the trailing matrix in one deep product.
  */
 export function choleskyFactor(A: Float64Array, n: number, fn: string, arg: string): void {
-  for (let k0 = 0; k0 < n; k0 += OUTER) {
-    const k1 = Math.min(k0 + OUTER, n);
-    for (let j0 = k0; j0 < k1; j0 += INNER) {
-      const j1 = Math.min(j0 + INNER, k1);
-      factorDiagonalBlock(A, n, j0, j1, fn, arg);
-      solvePanelRows(A, n, j0, j1);
-      subtractLower(A, n, j0, j1, j1, k1);
-    }
-    subtractLower(A, n, k0, k1, k1, n);
-  }
+  factorColumns(A, n, 0, n, 0, fn, arg);
   for (let i = 0; i < n; i++) A.fill(0, i * n + i + 1, (i + 1) * n);
 }
 
 /**
- * A[r][c] -= sum_{p in [p0, p1)} A[r][p] A[c][p] for columns c in [c0, c1) and rows r >= c (the lower triangle
- * of rows [c0, c1), then the full rectangle of rows [c1, n)).
+ * Right-looking blocked Cholesky of the columns [k0, k1) (rows k0 .. n-1), whose entries already carry the updates
+ * of the columns left of k0: blocks of WIDTHS[level] columns, each factored (recursively, or directly at the last
+ * level) and then subtracted from the remaining columns up to k1.
  */
-function subtractLower(A: Float64Array, n: number, p0: number, p1: number, c0: number, c1: number): void {
-  for (let i0 = c0; i0 < c1; i0 += TRIANGLE_ROWS) {
-    const i1 = Math.min(i0 + TRIANGLE_ROWS, c1);
-    subtractProduct(A, n, p0, p1, i0, i1, c0, i0);
-    for (let r0 = i0; r0 < i1; r0 += DIAGONAL_STRIP) {
-      const r1 = Math.min(r0 + DIAGONAL_STRIP, i1);
-      subtractProduct(A, n, p0, p1, r0, r1, i0, r1);
+function factorColumns(A: Float64Array, n: number, k0: number, k1: number, level: number, fn: string, arg: string): void {
+  const width = WIDTHS[level];
+  for (let j0 = k0; j0 < k1; j0 += width) {
+    const j1 = Math.min(j0 + width, k1);
+    if (level + 1 < WIDTHS.length) {
+      factorColumns(A, n, j0, j1, level + 1, fn, arg);
+    } else {
+      factorDiagonalBlock(A, n, j0, j1, fn, arg);
+      solvePanelRows(A, n, j0, j1);
     }
+    subtractLower(A, n, j0, j1, j1, k1);
   }
-  subtractProduct(A, n, p0, p1, c1, n, c0, c1);
 }
 
-/** A[r0..r1, c0..c1) -= A[r0..r1, p0..p1) A[c0..c1, p0..p1)^T (the packed GEMM). */
-function subtractProduct(A: Float64Array, n: number, p0: number, p1: number, r0: number, r1: number, c0: number, c1: number): void {
-  gemmAccumulate(
-    r1 - r0,
+/**
+ * A[r][c] -= sum_{p in [p0, p1)} A[r][p] A[c][p] for the columns c in [c0, c1) and the rows r >= c (all rows up to n):
+ * one lower-triangular product (SYRK) through the packed GEMM.
+ */
+function subtractLower(A: Float64Array, n: number, p0: number, p1: number, c0: number, c1: number): void {
+  gemmAccumulateLower(
+    n - c0,
     c1 - c0,
     p1 - p0,
-    { data: A, offset: r0 * n + p0, ld: n, trans: false, negate: true },
+    { data: A, offset: c0 * n + p0, ld: n, trans: false, negate: true },
     { data: A, offset: c0 * n + p0, ld: n, trans: true },
     A,
-    r0 * n + c0,
+    c0 * n + c0,
     n,
   );
 }
@@ -119,30 +113,18 @@ function factorDiagonalBlock(A: Float64Array, n: number, k0: number, k1: number,
   }
 }
 
-/** Rows i >= k1 of the block column [k0, k1): row_i <- row_i C11^-T (forward substitution), four rows at a time for ILP. */
+/**
+ * Rows i >= k1 of the block column [k0, k1): row_i <- row_i C11^-T (forward substitution). Each entry is
+ * t = A_ij; t -= A_ip C_jp for p = k0 .. j-1 in order; A_ij = t / C_jj. Four rows at a time, and within them three
+ * columns at a time (a 4 x 3 register block, like the GEMM's micro-kernel) with the terms inside the column triple
+ * applied last, in the same p order.
+ */
 function solvePanelRows(A: Float64Array, n: number, k0: number, k1: number): void {
   let i = k1;
   for (; i + 4 <= n; i += 4) {
-    const r0 = i * n;
-    const r1 = r0 + n;
-    const r2 = r1 + n;
-    const r3 = r2 + n;
-    for (let j = k0; j < k1; j++) {
-      const rj = j * n;
-      let t0 = A[r0 + j], t1 = A[r1 + j], t2 = A[r2 + j], t3 = A[r3 + j];
-      for (let p = k0; p < j; p++) {
-        const c = A[rj + p];
-        t0 -= A[r0 + p] * c;
-        t1 -= A[r1 + p] * c;
-        t2 -= A[r2 + p] * c;
-        t3 -= A[r3 + p] * c;
-      }
-      const d = A[rj + j];
-      A[r0 + j] = t0 / d;
-      A[r1 + j] = t1 / d;
-      A[r2 + j] = t2 / d;
-      A[r3 + j] = t3 / d;
-    }
+    let j = k0;
+    for (; j + 3 <= k1; j += 3) solveTile4x3(A, n, i, j, k0);
+    for (; j < k1; j++) solveColumn4(A, n, i, j, k0);
   }
   for (; i < n; i++) {
     const ri = i * n;
@@ -153,4 +135,67 @@ function solvePanelRows(A: Float64Array, n: number, k0: number, k1: number): voi
       A[ri + j] = t / A[rj + j];
     }
   }
+}
+
+/** Entries (i .. i+3, j .. j+2) of the forward substitution, see {@link solvePanelRows}. */
+function solveTile4x3(A: Float64Array, n: number, i: number, j: number, k0: number): void {
+  const r0 = i * n;
+  const r1 = r0 + n;
+  const r2 = r1 + n;
+  const r3 = r2 + n;
+  const s0 = j * n;
+  const s1 = s0 + n;
+  const s2 = s1 + n;
+  let t00 = A[r0 + j], t01 = A[r0 + j + 1], t02 = A[r0 + j + 2];
+  let t10 = A[r1 + j], t11 = A[r1 + j + 1], t12 = A[r1 + j + 2];
+  let t20 = A[r2 + j], t21 = A[r2 + j + 1], t22 = A[r2 + j + 2];
+  let t30 = A[r3 + j], t31 = A[r3 + j + 1], t32 = A[r3 + j + 2];
+  for (let p = k0; p < j; p++) {
+    const b0 = A[s0 + p], b1 = A[s1 + p], b2 = A[s2 + p];
+    const a0 = A[r0 + p];
+    t00 -= a0 * b0; t01 -= a0 * b1; t02 -= a0 * b2;
+    const a1 = A[r1 + p];
+    t10 -= a1 * b0; t11 -= a1 * b1; t12 -= a1 * b2;
+    const a2 = A[r2 + p];
+    t20 -= a2 * b0; t21 -= a2 * b1; t22 -= a2 * b2;
+    const a3 = A[r3 + p];
+    t30 -= a3 * b0; t31 -= a3 * b1; t32 -= a3 * b2;
+  }
+  // The triangle of C11 inside the triple: column j, then j+1 (term p = j), then j+2 (terms p = j, j+1).
+  const d0 = A[s0 + j];
+  t00 /= d0; t10 /= d0; t20 /= d0; t30 /= d0;
+  const c10 = A[s1 + j];
+  const d1 = A[s1 + j + 1];
+  t01 = (t01 - t00 * c10) / d1; t11 = (t11 - t10 * c10) / d1; t21 = (t21 - t20 * c10) / d1; t31 = (t31 - t30 * c10) / d1;
+  const c20 = A[s2 + j];
+  const c21 = A[s2 + j + 1];
+  const d2 = A[s2 + j + 2];
+  t02 = (t02 - t00 * c20 - t01 * c21) / d2; t12 = (t12 - t10 * c20 - t11 * c21) / d2;
+  t22 = (t22 - t20 * c20 - t21 * c21) / d2; t32 = (t32 - t30 * c20 - t31 * c21) / d2;
+  A[r0 + j] = t00; A[r0 + j + 1] = t01; A[r0 + j + 2] = t02;
+  A[r1 + j] = t10; A[r1 + j + 1] = t11; A[r1 + j + 2] = t12;
+  A[r2 + j] = t20; A[r2 + j + 1] = t21; A[r2 + j + 2] = t22;
+  A[r3 + j] = t30; A[r3 + j + 1] = t31; A[r3 + j + 2] = t32;
+}
+
+/** Entries (i .. i+3, j) of the forward substitution, see {@link solvePanelRows}. */
+function solveColumn4(A: Float64Array, n: number, i: number, j: number, k0: number): void {
+  const r0 = i * n;
+  const r1 = r0 + n;
+  const r2 = r1 + n;
+  const r3 = r2 + n;
+  const rj = j * n;
+  let t0 = A[r0 + j], t1 = A[r1 + j], t2 = A[r2 + j], t3 = A[r3 + j];
+  for (let p = k0; p < j; p++) {
+    const c = A[rj + p];
+    t0 -= A[r0 + p] * c;
+    t1 -= A[r1 + p] * c;
+    t2 -= A[r2 + p] * c;
+    t3 -= A[r3 + p] * c;
+  }
+  const d = A[rj + j];
+  A[r0 + j] = t0 / d;
+  A[r1 + j] = t1 / d;
+  A[r2 + j] = t2 / d;
+  A[r3 + j] = t3 / d;
 }
