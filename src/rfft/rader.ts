@@ -4,7 +4,7 @@
  * length p - 1, computed with two FFTs of length p - 1.
  */
 import type { SmallDFT } from './stages.js';
-import type { PowerOfTwoFFT } from './smalldft.js';
+import { multiplyByKernel, type PowerOfTwoFFT } from './smalldft.js';
 import { unitRoot } from './twiddles.js';
 import { doubles, type Doubles } from './doubles.js';
 
@@ -98,14 +98,7 @@ export class RaderDFT implements SmallDFT {
     this.inner.run(wr, wi);
     re[0] = x0r + wr[0];
     im[0] = x0i + wi[0];
-    for (let k = 0; k < L; k++) {
-      const ar = wr[k];
-      const ai = wi[k];
-      const br = kernelRe[k];
-      const bi = kernelIm[k];
-      wr[k] = ar * br - ai * bi;
-      wi[k] = ar * bi + ai * br;
-    }
+    multiplyByKernel(wr, wi, kernelRe, kernelIm);
     wr[0] += x0r;
     wi[0] += x0i;
     // unnormalized inverse FFT as a forward FFT with re and im swapped

@@ -153,6 +153,18 @@ export class DirectDFT implements SmallDFT {
   }
 }
 
+/** (wr + i wi) <- (wr + i wi) (kr + i ki) entry by entry: the frequency-domain step of a cyclic convolution. */
+export function multiplyByKernel(wr: Float64Array, wi: Float64Array, kr: Float64Array, ki: Float64Array): void {
+  for (let k = 0; k < wr.length; k++) {
+    const ar = wr[k];
+    const ai = wi[k];
+    const br = kr[k];
+    const bi = ki[k];
+    wr[k] = ar * br - ai * bi;
+    wi[k] = ar * bi + ai * br;
+  }
+}
+
 /** An unnormalized forward power-of-two FFT in place on split arrays (no argument checks). */
 export interface PowerOfTwoFFT {
   readonly size: number;
@@ -222,14 +234,7 @@ export class BluesteinDFT implements SmallDFT {
     wr.fill(0, p);
     wi.fill(0, p);
     this.inner.run(wr, wi);
-    for (let k = 0; k < wr.length; k++) {
-      const ar = wr[k];
-      const ai = wi[k];
-      const br = kernelRe[k];
-      const bi = kernelIm[k];
-      wr[k] = ar * br - ai * bi;
-      wi[k] = ar * bi + ai * br;
-    }
+    multiplyByKernel(wr, wi, kernelRe, kernelIm);
     // unnormalized inverse FFT as a forward FFT with re and im swapped
     this.inner.run(wi, wr);
     for (let k = 0; k < p; k++) {
