@@ -4,24 +4,24 @@ import { fwht, fwhtRows } from '../src/hadamard/index.js';
 import { randomNormal, randomUniform } from '../src/random/index.js';
 import { integers, norm, relErr } from './reference.js';
 
-/** The definition: y[i] = sum_j (-1)^popcount(i & j) x[j], O(n^2), in float64. */
-function denseWalshHadamard(x: ArrayLike<number>): Float64Array {
-  const n = x.length;
-  const y = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let j = 0; j < n; j++) {
-      let v = i & j;
-      let parity = 0;
-      while (v) {
-        parity ^= 1;
-        v &= v - 1;
-      }
-      s += parity ? -x[j] : x[j];
+/** Entry i of the definition y[i] = sum_j (-1)^popcount(i & j) x[j], in float64. */
+function walshEntry(x: ArrayLike<number>, i: number): number {
+  let s = 0;
+  for (let j = 0; j < x.length; j++) {
+    let v = i & j;
+    let parity = 0;
+    while (v) {
+      parity ^= 1;
+      v &= v - 1;
     }
-    y[i] = s;
+    s += parity ? -x[j] : x[j];
   }
-  return y;
+  return s;
+}
+
+/** The whole definition, O(n^2). */
+function denseWalshHadamard(x: ArrayLike<number>): Float64Array {
+  return Float64Array.from({ length: x.length }, (_, i) => walshEntry(x, i));
 }
 
 const logN = fc.integer({ min: 0, max: 10 });
@@ -61,17 +61,7 @@ describe('fwht', () => {
       const y = fwht(x.slice());
       for (const u of randomUniform(24, k, 1)) {
         const i = Math.floor(u * n);
-        let s = 0;
-        for (let j = 0; j < n; j++) {
-          let v = i & j;
-          let parity = 0;
-          while (v) {
-            parity ^= 1;
-            v &= v - 1;
-          }
-          s += parity ? -x[j] : x[j];
-        }
-        expect(y[i]).toBe(s);
+        expect(y[i]).toBe(walshEntry(x, i));
       }
     }
   });
