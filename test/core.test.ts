@@ -1,8 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import ndarray from 'ndarray';
 import { assertSymmetric, matrixFromRowMajor, readMatrix, symmetrizeInPlace, transpose } from '../src/core/matrix.js';
 import { assertFinite, assertInteger, isPowerOfTwo } from '../src/core/validate.js';
+import { compiledCopy } from '../src/core/specialize.js';
 import { describeValue, NotPositiveDefiniteError, NotSymmetricError } from '../src/errors/index.js';
 
 const dims = fc.integer({ min: 1, max: 9 });
@@ -107,5 +108,54 @@ describe('validation helpers and errors', () => {
     expect(e.name).toBe('NotPositiveDefiniteError');
     expect(e.pivot).toBe(7);
     expect(e.message).toMatch(/cholesky: H must be symmetric positive definite, but pivot 7 is -0.5.*regularizeHessian/);
+  });
+});
+
+/** A self-contained factory: a closure with state of its own, so separate copies are observable. */
+function counterFactory() {
+  let calls = 0;
+  return {
+    sumSquares(x: Float64Array): number {
+      calls++;
+      let s = 0;
+      for (let i = 0; i < x.length; i++) s += x[i] * x[i];
+      return s;
+    },
+    calls: () => calls,
+  };
+}
+
+const outsideName = 2;
+
+describe('compiledCopy', () => {
+  it('returns a separately compiled copy that computes the same', () => {
+    const shared = counterFactory();
+    const copy = compiledCopy(counterFactory, 'test-counter');
+    expect(copy.sumSquares).not.toBe(shared.sumSquares);
+    const x = Float64Array.from([1, 2, 3.5]);
+    expect(copy.sumSquares(x)).toBe(shared.sumSquares(x));
+    copy.sumSquares(x);
+    expect([copy.calls(), shared.calls()]).toEqual([2, 1]);
+  });
+
+  it('compiles in the global scope, so a factory must not use module names', () => {
+    const leaky = () => ({ get: () => outsideName });
+    expect(leaky().get()).toBe(2);
+    expect(() => compiledCopy(leaky, 'test-leaky').get()).toThrow(ReferenceError);
+  });
+
+  it('falls back to calling the factory where code generation is refused', () => {
+    const leaky = () => ({ get: () => outsideName });
+    vi.stubGlobal('Function', function refuse() {
+      throw new EvalError('Code generation from strings disallowed for this context');
+    });
+    let fallback: ReturnType<typeof leaky>;
+    try {
+      fallback = compiledCopy(leaky, 'test-refused');
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    // factory() itself, so the module name resolves
+    expect(fallback.get()).toBe(2);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { fwht, fwhtRows } from '../src/hadamard/index.js';
+import { hadamardKernels, kernelsFor } from '../src/hadamard/kernels.js';
 import { randomNormal, randomUniform } from '../src/random/index.js';
 import { integers, norm, relErr } from './reference.js';
 
@@ -92,6 +93,22 @@ describe('fwht', () => {
     );
   });
 
+  it('float32 runs its own compiled copy of the loops, bit-identical to the shared ones', () => {
+    const f32 = kernelsFor(new Float32Array(1));
+    expect(f32).not.toBe(kernelsFor(new Float64Array(1)));
+    expect(kernelsFor(new Float32Array(2))).toBe(f32); // compiled once
+    const shared = hadamardKernels();
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 14 }), seed, fc.boolean(), (k, s, normalize) => {
+        const x = Float32Array.from(randomNormal(2 ** k, s, 0));
+        const expected = x.slice();
+        shared.fwht(expected, 0, x.length, normalize ? 1 / Math.sqrt(x.length) : 1);
+        expect(fwht(x, { normalize })).toEqual(expected);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
   it('normalize scales the unnormalized transform by 1/sqrt(n)', () => {
     const x = randomNormal(64, 5, 0);
     const plain = fwht(x.slice());
@@ -141,9 +158,9 @@ describe('fwhtRows', () => {
     );
   });
 
-  it('agrees with the dense definition row by row on many short rows (float32 batches)', () => {
+  it('agrees with the dense definition row by row on many short float32 rows', () => {
     const n = 16;
-    const rows = 5000; // more than one float32 batch
+    const rows = 5000;
     const data = Float32Array.from(integers(rows * n, 3));
     const out = fwhtRows(data.slice(), rows, n);
     for (const r of [0, 1, 2047, 2048, 4999]) {

@@ -77,7 +77,7 @@ describe('hadamardTransform', () => {
       fc.property(fc.constantFrom(...SMALL_ORDERS, 11008, 13824, 28 * 512), fc.nat({ max: 2 ** 40 }), (n, seed) => {
         const x = randomNormal(n, seed, 0);
         const y = hadamardTransform(x.slice(), { normalize: true });
-                expect(Math.abs(norm(y) - norm(x))).toBeLessThan(1e-12 * norm(x));
+        expect(Math.abs(norm(y) - norm(x))).toBeLessThan(1e-12 * norm(x));
         expect(relErr(hadamardTransform(y, { normalize: true, transpose: true }), x)).toBeLessThan(1e-12);
         const x32 = Float32Array.from(x);
         const back = hadamardTransform(hadamardTransform(x32.slice(), { normalize: true }), { normalize: true, transpose: true });

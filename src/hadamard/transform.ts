@@ -9,21 +9,19 @@
  * x_c0 +- x_c1 +- ... are formed once (each with a single add from a previous one; the other half of the sign
  * patterns are their negatives), and every output row adds or subtracts one of them per group. That turns m^2
  * vector adds into about (m / G)(2^(G-1) + m), with G chosen per m. The columns of X are processed eight at a
- * time (one cache line of float64), so each output row accumulates in eight registers.
+ * time (one cache line of float64), so each output row accumulates in eight registers. The loops are in
+ * kernels.ts; this file plans them (group size, pick tables) and runs them.
  */
 import { rangeError } from '../errors/index.js';
 import { assertFloatArray, assertInteger, type FloatArray } from '../core/validate.js';
-import { fwhtKernel, type FwhtOptions } from './fwht.js';
-import { applyAsFloat64, type Float64Kernel } from './float64.js';
+import type { FwhtOptions } from './fwht.js';
+import { kernelsFor, MIX_WIDTH, type MixLayout, type PickTable } from './kernels.js';
 import { hadamardBase, requireHadamardFactorization } from './orders.js';
 
 export interface HadamardTransformOptions extends FwhtOptions {
   /** Apply H^T instead of H (the same for powers of two; Paley I base matrices are not symmetric). */
   transpose?: boolean;
 }
-
-/** Columns of X mixed together (the unrolled accumulators of mixWide). */
-const WIDTH = 8;
 
 /**
  * Group size G minimizing the mixing cost (m / G)(2 * 2^(G-1) + m): per group 2^(G-1) signed sums, each a load
@@ -43,87 +41,23 @@ function bestGroupBits(m: number): number {
   return best;
 }
 
-/**
- * One doubling step of the signed sums for WIDTH columns: for the `half` sums at sums[o ..], the sum
- * `half` places later becomes (sum - v) and the sum itself (sum + v), v = x[src .. src + 8).
- * Unrolled so the eight v stay in registers.
- */
-function doubleWide(sums: Float64Array, o: number, half: number, x: Float64Array, src: number): void {
-  const v0 = x[src];
-  const v1 = x[src + 1];
-  const v2 = x[src + 2];
-  const v3 = x[src + 3];
-  const v4 = x[src + 4];
-  const v5 = x[src + 5];
-  const v6 = x[src + 6];
-  const v7 = x[src + 7];
-  const span = half * WIDTH;
-  for (let lo = o; lo < o + span; lo += WIDTH) {
-    const hi = lo + span;
-    const u0 = sums[lo];
-    const u1 = sums[lo + 1];
-    const u2 = sums[lo + 2];
-    const u3 = sums[lo + 3];
-    const u4 = sums[lo + 4];
-    const u5 = sums[lo + 5];
-    const u6 = sums[lo + 6];
-    const u7 = sums[lo + 7];
-    sums[lo] = u0 + v0;
-    sums[lo + 1] = u1 + v1;
-    sums[lo + 2] = u2 + v2;
-    sums[lo + 3] = u3 + v3;
-    sums[lo + 4] = u4 + v4;
-    sums[lo + 5] = u5 + v5;
-    sums[lo + 6] = u6 + v6;
-    sums[lo + 7] = u7 + v7;
-    sums[hi] = u0 - v0;
-    sums[hi + 1] = u1 - v1;
-    sums[hi + 2] = u2 - v2;
-    sums[hi + 3] = u3 - v3;
-    sums[hi + 4] = u4 - v4;
-    sums[hi + 5] = u5 - v5;
-    sums[hi + 6] = u6 - v6;
-    sums[hi + 7] = u7 - v7;
-  }
-}
-
-/** Per orientation (H or H^T): which signed sum each output row takes from each group, and with which sign. */
-interface PickTable {
-  /** Row a's offsets into `sums` are pick[a * groups .. (a + 1) * groups): first the added ones, then the subtracted. */
-  pick: Int32Array;
-  /** split[a]: index in `pick` where row a's subtracted offsets start. */
-  split: Int32Array;
-}
-
-class HadamardPlan {
-  /** 2^k, the length of a row of X. */
-  private readonly p: number;
-  /** Columns of X per mixing step: min(WIDTH, p). */
-  private readonly width: number;
-  private readonly groupBits: number;
-  private readonly groups: number;
-  /**
-   * Signed sums of every group for one step, with the group's first row always added (the other half of the
-   * sign patterns are their negatives): sums[((g << (G - 1)) + t) * width + j].
-   */
-  private readonly sums: Float64Array;
+class HadamardPlan implements MixLayout {
+  readonly p: number;
+  readonly width: number;
+  readonly groupBits: number;
+  readonly groups: number;
+  readonly sums: Float64Array;
   private readonly tables: [PickTable | undefined, PickTable | undefined] = [undefined, undefined];
-  /** The transform as kernels over float64 data: H and H^T. */
-  readonly kernels: [Float64Kernel, Float64Kernel];
 
   constructor(
-    private readonly m: number,
+    readonly m: number,
     k: number,
   ) {
     this.p = 2 ** k;
-    this.width = Math.min(WIDTH, this.p);
+    this.width = Math.min(MIX_WIDTH, this.p);
     this.groupBits = bestGroupBits(m);
     this.groups = Math.ceil(m / this.groupBits);
     this.sums = new Float64Array(m === 1 ? 0 : (this.groups << (this.groupBits - 1)) * this.width);
-    this.kernels = [
-      (t, off, _n, scale) => this.apply(t, off, false, scale),
-      (t, off, _n, scale) => this.apply(t, off, true, scale),
-    ];
   }
 
   /**
@@ -160,104 +94,20 @@ class HadamardPlan {
     return table;
   }
 
-  /** x[off .. off + n) <- scale H x (or scale H^T x). */
-  private apply(x: Float64Array, off: number, transpose: boolean, scale: number): void {
-    off |= 0;
+  /** Each of the `count` segments x[off + s n .. off + (s + 1) n) <- scale H x (or scale H^T x), n = m p. */
+  apply(x: FloatArray, off: number, count: number, transpose: boolean, scale: number): void {
     const { m, p, width } = this;
+    const kernels = kernelsFor(x);
     if (m === 1) {
-      fwhtKernel(x, off, p, scale);
+      for (let s = 0; s < count; s++) kernels.fwht(x, off + s * p, p, scale);
       return;
     }
-    for (let a = 0; a < m; a++) fwhtKernel(x, off + a * p, p, 1);
     const table = this.pickTable(transpose);
-    for (let b = 0; b < p; b += width) {
-      this.buildSums(x, off + b);
-      if (width === WIDTH) this.mixWide(x, off + b, table, scale);
-      else this.mixNarrow(x, off + b, table, scale);
-    }
-  }
-
-  /** sums of group g: entry t = X[c0][cols] + sum_{j >= 1} (bit j - 1 of t ? -1 : +1) X[c0 + j][cols]. */
-  private buildSums(x: Float64Array, base: number): void {
-    const { m, p, width: W, groupBits: G, sums } = this;
-    for (let g = 0, c0 = 0; c0 < m; g++, c0 += G) {
-      const o = (g << (G - 1)) * W;
-      let src = base + c0 * p;
-      for (let j = 0; j < W; j++) sums[o + j] = x[src + j];
-      const size = Math.min(G, m - c0);
-      for (let c = 1, half = 1; c < size; c++, half *= 2) {
-        // doubling: the sums with bit c - 1 set are the ones without it, minus row c0 + c
-        src = base + (c0 + c) * p;
-        if (W === WIDTH) doubleWide(sums, o, half, x, src);
-        else {
-          for (let lo = o; lo < o + half * W; lo++) {
-            const u = sums[lo];
-            const v = x[src + ((lo - o) % W)];
-            sums[lo] = u + v;
-            sums[lo + half * W] = u - v;
-          }
-        }
-      }
-    }
-  }
-
-  /** X[a][cols] <- scale times the picked signed sums, added and subtracted, for WIDTH columns in eight accumulators. */
-  private mixWide(x: Float64Array, base: number, { pick, split }: PickTable, scale: number): void {
-    const { m, p, groups, sums } = this;
-    for (let a = 0; a < m; a++) {
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      let s4 = 0;
-      let s5 = 0;
-      let s6 = 0;
-      let s7 = 0;
-      const mid = split[a];
-      for (let g = a * groups; g < mid; g++) {
-        const o = pick[g];
-        s0 += sums[o];
-        s1 += sums[o + 1];
-        s2 += sums[o + 2];
-        s3 += sums[o + 3];
-        s4 += sums[o + 4];
-        s5 += sums[o + 5];
-        s6 += sums[o + 6];
-        s7 += sums[o + 7];
-      }
-      for (let g = mid; g < (a + 1) * groups; g++) {
-        const o = pick[g];
-        s0 -= sums[o];
-        s1 -= sums[o + 1];
-        s2 -= sums[o + 2];
-        s3 -= sums[o + 3];
-        s4 -= sums[o + 4];
-        s5 -= sums[o + 5];
-        s6 -= sums[o + 6];
-        s7 -= sums[o + 7];
-      }
-      const d = base + a * p;
-      x[d] = s0 * scale;
-      x[d + 1] = s1 * scale;
-      x[d + 2] = s2 * scale;
-      x[d + 3] = s3 * scale;
-      x[d + 4] = s4 * scale;
-      x[d + 5] = s5 * scale;
-      x[d + 6] = s6 * scale;
-      x[d + 7] = s7 * scale;
-    }
-  }
-
-  /** mixWide for rows of X shorter than WIDTH (p = 1, 2, 4). */
-  private mixNarrow(x: Float64Array, base: number, { pick, split }: PickTable, scale: number): void {
-    const { m, p, width, groups, sums } = this;
-    for (let a = 0; a < m; a++) {
-      for (let j = 0; j < width; j++) {
-        let acc = 0;
-        for (let g = a * groups; g < (a + 1) * groups; g++) {
-          acc += g < split[a] ? sums[pick[g] + j] : -sums[pick[g] + j];
-        }
-        x[base + a * p + j] = acc * scale;
+    for (let s = 0, seg = off; s < count; s++, seg += m * p) {
+      for (let a = 0; a < m; a++) kernels.fwht(x, seg + a * p, p, 1);
+      for (let b = 0; b < p; b += width) {
+        kernels.buildSums(x, seg + b, this);
+        kernels.mix(x, seg + b, this, table, scale);
       }
     }
   }
@@ -279,14 +129,14 @@ function planFor(fn: string, arg: string, n: number): HadamardPlan {
 /**
  * In-place Hadamard transform x <- H_n x (or H_n^T x with `transpose`), H_n = hadamardMatrix(n), for any
  * supported order n = x.length; `normalize: true` scales by 1/sqrt(n) (orthogonal). Exact for integer input
- * whose sums stay below 2^53 (float32 results are rounded once, so they are exact below 2^24).
+ * with sum |x_i| below 2^53 (below 2^24 for a Float32Array, whose passes round as they store).
  * Returns `x`.
  */
 export function hadamardTransform<T extends FloatArray>(x: T, options: HadamardTransformOptions = {}): T {
   assertFloatArray('hadamardTransform', 'x', x);
   const n = x.length;
   const plan = planFor('hadamardTransform', 'x.length', n);
-  applyAsFloat64(plan.kernels[options.transpose ? 1 : 0], x, 0, n, 1, options.normalize ? 1 / Math.sqrt(n) : 1);
+  plan.apply(x, 0, 1, options.transpose === true, options.normalize ? 1 / Math.sqrt(n) : 1);
   return x;
 }
 
@@ -302,6 +152,6 @@ export function hadamardTransformRows<T extends FloatArray>(
   assertInteger(fn, 'rows', rows, 0, 2 ** 31);
   const plan = planFor(fn, 'n', n);
   if (data.length !== rows * n) throw rangeError(fn, 'data', `of length rows * n = ${rows * n}`, `length ${data.length}`);
-  applyAsFloat64(plan.kernels[options.transpose ? 1 : 0], data, 0, n, rows, options.normalize ? 1 / Math.sqrt(n) : 1);
+  plan.apply(data, 0, rows, options.transpose === true, options.normalize ? 1 / Math.sqrt(n) : 1);
   return data;
 }
