@@ -85,6 +85,24 @@ describe('E8P12RVQ4B and E8P12RVQ3B', () => {
     });
   }
 
+  it('quantize across blocks of rows: float64 read in place and float32 copied give the codes of each row alone', () => {
+    const k = 2500; // BLOCK_ROWS = 1024: three blocks, the last one partial
+    const X = gaussianRows(k, 1.03, 11);
+    const X32 = Float32Array.from(X);
+    const rows = [0, 1023, 1024, 2047, 2048, 2499];
+    for (const cb of [E8P12, E8P12RVQ3B, E8P12RVQ4B]) {
+      const w = cb.codeWords;
+      const whole64 = cb.quantize(X).codes;
+      const whole32 = cb.quantize(X32).codes;
+      const exact32 = cb.quantize(Float64Array.from(X32)).codes;
+      expect(whole32).toEqual(exact32);
+      for (const r of rows) {
+        const alone = cb.quantize(X.subarray(8 * r, 8 * r + 8)).codes;
+        expect(Array.from(whole64.subarray(w * r, w * r + w))).toEqual(Array.from(alone));
+      }
+    }
+  });
+
   it('have the documented parameters', () => {
     expect([E8P12RVQ4B.bitsPerWeight, E8P12RVQ4B.optScale, E8P12RVQ4B.residualScale]).toEqual([4, 1.03, 3.45]);
     expect([E8P12RVQ3B.bitsPerWeight, E8P12RVQ3B.optScale, E8P12RVQ3B.residualScale]).toEqual([3, 0.98, 2.04]);

@@ -124,22 +124,27 @@ function latticeCode(k: number): number {
 function nearestCosetPoint(k: number, t: number): void {
   let score = 0;
   let floorSum = 0;
-  let worst = 0;
-  let worstErr = -1;
   for (let i = 0; i < 8; i++) {
     const y = XS[i] - t;
     const f = Math.floor(y);
     const d = y - f - 0.5;
-    const e = Math.abs(d);
     floorSum += f;
     score += d * d;
-    if (e > worstErr) {
-      worstErr = e;
-      worst = i;
-    }
     SG[i] = f + 0.5; // z, reused as scratch
   }
   if ((floorSum & 1) !== 0) {
+    // Only now find the largest |d| (first on ties): its data-dependent branches cost more than the rest of the
+    // loop, and half the inputs do not need it. d is recomputed exactly as above (SG[i] - 0.5 = f exactly).
+    let worst = 0;
+    let worstErr = -1;
+    for (let i = 0; i < 8; i++) {
+      const y = XS[i] - t;
+      const e = Math.abs(y - (SG[i] - 0.5) - 0.5);
+      if (e > worstErr) {
+        worstErr = e;
+        worst = i;
+      }
+    }
     score += 1 - 2 * worstErr; // (1 - e)^2 - e^2
     SG[worst] += XS[worst] - t >= SG[worst] ? 1 : -1;
   }
@@ -327,10 +332,13 @@ export const BLOCK_ROWS = 1024;
 const block = new Float64Array(8 * BLOCK_ROWS);
 
 /**
- * Rows r0 .. r0 + n - 1 (n <= BLOCK_ROWS) of a k x 8 matrix copied into a shared Float64Array block, so the
- * search code sees one array type whatever the input type (and stays monomorphic, hence fast).
+ * Rows r0 .. r0 + n - 1 (n <= BLOCK_ROWS) of a k x 8 matrix as a Float64Array, so the search code sees one array
+ * type whatever the input type (and stays monomorphic, hence fast): a Float64Array X itself (row r0 + r at
+ * 8 * (r0 + r)), or the rows of a Float32Array copied into a shared block (row r0 + r at 8 * r).
+ * Callers find the first row at `8 * (rows === X ? r0 : 0)`.
  */
 export function f64Block(X: FloatArray, r0: number, n: number): Float64Array {
+  if (X instanceof Float64Array) return X;
   block.set(X.subarray(8 * r0, 8 * (r0 + n)));
   return block;
 }
@@ -371,8 +379,9 @@ export class E8P12Codebook implements Codebook {
     for (let r0 = 0; r0 < k; r0 += BLOCK_ROWS) {
       const n = Math.min(BLOCK_ROWS, k - r0);
       const rows = f64Block(X, r0, n);
+      const first = rows === X ? r0 : 0;
       for (let r = 0; r < n; r++) {
-        const code = nearestE8P12Code(rows, 8 * r);
+        const code = nearestE8P12Code(rows, 8 * (first + r));
         codes[r0 + r] = code;
         decodeE8P12Into(code, values, 8 * (r0 + r));
       }

@@ -173,10 +173,12 @@ export class ResidualE8Codebook implements Codebook {
     for (let r0 = 0; r0 < k; r0 += BLOCK_ROWS) {
       const n = Math.min(BLOCK_ROWS, k - r0);
       const rows = f64Block(X, r0, n);
+      const first = rows === X ? r0 : 0;
       for (let r = 0; r < n; r++) {
-        const c1 = nearestE8P12Code(rows, 8 * r);
+        const o = 8 * (first + r);
+        const c1 = nearestE8P12Code(rows, o);
         decodeE8P12Into(c1, scratch, 0);
-        for (let i = 0; i < 8; i++) scratch[8 + i] = (rows[8 * r + i] - scratch[i]) * s;
+        for (let i = 0; i < 8; i++) scratch[8 + i] = (rows[o + i] - scratch[i]) * s;
         const c2 = stage.nearest(scratch, 8);
         codes[2 * (r0 + r)] = c1;
         codes[2 * (r0 + r) + 1] = c2;
