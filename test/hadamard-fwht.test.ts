@@ -97,6 +97,14 @@ describe('fwht', () => {
     const f32 = kernelsFor(new Float32Array(1));
     expect(f32).not.toBe(kernelsFor(new Float64Array(1)));
     expect(kernelsFor(new Float32Array(2))).toBe(f32); // compiled once
+    // compiled from source (not the shared fallback): its frames carry the copy's sourceURL
+    let stack = '';
+    try {
+      f32.fwht(undefined as unknown as Float32Array, 0, 8, 1);
+    } catch (e) {
+      stack = String((e as Error).stack);
+    }
+    expect(stack).toMatch(/quipsharp-hadamard-float32\.js/);
     const shared = hadamardKernels();
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 14 }), seed, fc.boolean(), (k, s, normalize) => {
