@@ -134,10 +134,11 @@ describe('hadamardTransform', () => {
 });
 
 describe('hadamardTransformRows', () => {
-  it('transforms every row like hadamardTransform', () => {
+  it('transforms every row like hadamardTransform, float64 and float32', () => {
     fc.assert(
-      fc.property(fc.constantFrom(12, 20, 40, 172, 96, 8), fc.integer({ min: 0, max: 4 }), fc.boolean(), fc.boolean(), (n, rows, normalize, transpose) => {
-        const data = randomNormal(rows * n, n + rows, 0);
+      fc.property(fc.constantFrom(12, 20, 40, 172, 96, 8, 11008), fc.integer({ min: 0, max: 4 }), fc.boolean(), fc.boolean(), fc.boolean(), (n, rows, normalize, transpose, f32) => {
+        const source = randomNormal(rows * n, n + rows, 0);
+        const data = f32 ? Float32Array.from(source) : source;
         const expected = data.slice();
         for (let r = 0; r < rows; r++) hadamardTransform(expected.subarray(r * n, (r + 1) * n), { normalize, transpose });
         expect(Array.from(hadamardTransformRows(data, rows, n, { normalize, transpose }))).toEqual(Array.from(expected));

@@ -94,16 +94,16 @@ class HadamardPlan implements MixLayout {
     return table;
   }
 
-  /** Each of the `count` segments x[off + s n .. off + (s + 1) n) <- scale H x (or scale H^T x), n = m p. */
-  apply(x: FloatArray, off: number, count: number, transpose: boolean, scale: number): void {
+  /** Each of the `count` segments x[s n .. (s + 1) n) <- scale H x (or scale H^T x), n = m p. */
+  apply(x: FloatArray, count: number, transpose: boolean, scale: number): void {
     const { m, p, width } = this;
     const kernels = kernelsFor(x);
     if (m === 1) {
-      for (let s = 0; s < count; s++) kernels.fwht(x, off + s * p, p, scale);
+      for (let s = 0; s < count; s++) kernels.fwht(x, s * p, p, scale);
       return;
     }
     const table = this.pickTable(transpose);
-    for (let s = 0, seg = off; s < count; s++, seg += m * p) {
+    for (let s = 0, seg = 0; s < count; s++, seg += m * p) {
       for (let a = 0; a < m; a++) kernels.fwht(x, seg + a * p, p, 1);
       for (let b = 0; b < p; b += width) {
         kernels.buildSums(x, seg + b, this);
@@ -136,7 +136,7 @@ export function hadamardTransform<T extends FloatArray>(x: T, options: HadamardT
   assertFloatArray('hadamardTransform', 'x', x);
   const n = x.length;
   const plan = planFor('hadamardTransform', 'x.length', n);
-  plan.apply(x, 0, 1, options.transpose === true, options.normalize ? 1 / Math.sqrt(n) : 1);
+  plan.apply(x, 1, options.transpose === true, options.normalize ? 1 / Math.sqrt(n) : 1);
   return x;
 }
 
@@ -152,6 +152,6 @@ export function hadamardTransformRows<T extends FloatArray>(
   assertInteger(fn, 'rows', rows, 0, 2 ** 31);
   const plan = planFor(fn, 'n', n);
   if (data.length !== rows * n) throw rangeError(fn, 'data', `of length rows * n = ${rows * n}`, `length ${data.length}`);
-  plan.apply(data, 0, rows, options.transpose === true, options.normalize ? 1 / Math.sqrt(n) : 1);
+  plan.apply(data, rows, options.transpose === true, options.normalize ? 1 / Math.sqrt(n) : 1);
   return data;
 }
