@@ -51,62 +51,79 @@ export interface HadamardKernels {
 
 /** The kernels; self-contained (compiledCopy recompiles it from its source text). */
 export function hadamardKernels(): HadamardKernels {
-  /** Elements per cache block for the small FWHT stages (16 KiB of float32, 32 KiB of float64). */
+  /** Elements per cache block for the small FWHT stages (16 KiB of float32, 32 KiB of float64); 8^4, see cacheBlock. */
   const BLOCK = 4096;
   /** Columns of X mixed together: one cache line of float64, eight accumulators. */
   const WIDTH = 8;
 
   /**
-   * One radix-8 pass: fuses the stages of span h, 2h and 4h over x[off .. off + len) (8 loads, 24 adds, 8 stores),
-   * multiplying the results by `scale` (1 except in the last pass of a normalized transform).
+   * One radix-8 butterfly: the stages of span h, 2h and 4h on x[i0 + j h], j = 0..7 (8 loads, 24 adds, 8 stores),
+   * results times `scale`.
    */
-  function radix8Pass(x: FloatArray, off: number, len: number, h: number, scale: number): void {
-    for (let s = off; s < off + len; s += 8 * h) {
-      for (let i0 = s; i0 < s + h; i0++) {
-        const i1 = i0 + h;
-        const i2 = i1 + h;
-        const i3 = i2 + h;
-        const i4 = i3 + h;
-        const i5 = i4 + h;
-        const i6 = i5 + h;
-        const i7 = i6 + h;
-        const x0 = x[i0];
-        const x1 = x[i1];
-        const x2 = x[i2];
-        const x3 = x[i3];
-        const x4 = x[i4];
-        const x5 = x[i5];
-        const x6 = x[i6];
-        const x7 = x[i7];
-        // span h
-        const a0 = x0 + x1;
-        const a1 = x0 - x1;
-        const a2 = x2 + x3;
-        const a3 = x2 - x3;
-        const a4 = x4 + x5;
-        const a5 = x4 - x5;
-        const a6 = x6 + x7;
-        const a7 = x6 - x7;
-        // span 2h
-        const b0 = a0 + a2;
-        const b1 = a1 + a3;
-        const b2 = a0 - a2;
-        const b3 = a1 - a3;
-        const b4 = a4 + a6;
-        const b5 = a5 + a7;
-        const b6 = a4 - a6;
-        const b7 = a5 - a7;
-        // span 4h
-        x[i0] = (b0 + b4) * scale;
-        x[i1] = (b1 + b5) * scale;
-        x[i2] = (b2 + b6) * scale;
-        x[i3] = (b3 + b7) * scale;
-        x[i4] = (b0 - b4) * scale;
-        x[i5] = (b1 - b5) * scale;
-        x[i6] = (b2 - b6) * scale;
-        x[i7] = (b3 - b7) * scale;
-      }
-    }
+  function butterfly8(x: FloatArray, i0: number, h: number, scale: number): void {
+    const i1 = i0 + h;
+    const i2 = i1 + h;
+    const i3 = i2 + h;
+    const i4 = i3 + h;
+    const i5 = i4 + h;
+    const i6 = i5 + h;
+    const i7 = i6 + h;
+    const x0 = x[i0];
+    const x1 = x[i1];
+    const x2 = x[i2];
+    const x3 = x[i3];
+    const x4 = x[i4];
+    const x5 = x[i5];
+    const x6 = x[i6];
+    const x7 = x[i7];
+    // span h
+    const a0 = x0 + x1;
+    const a1 = x0 - x1;
+    const a2 = x2 + x3;
+    const a3 = x2 - x3;
+    const a4 = x4 + x5;
+    const a5 = x4 - x5;
+    const a6 = x6 + x7;
+    const a7 = x6 - x7;
+    // span 2h
+    const b0 = a0 + a2;
+    const b1 = a1 + a3;
+    const b2 = a0 - a2;
+    const b3 = a1 - a3;
+    const b4 = a4 + a6;
+    const b5 = a5 + a7;
+    const b6 = a4 - a6;
+    const b7 = a5 - a7;
+    // span 4h
+    x[i0] = (b0 + b4) * scale;
+    x[i1] = (b1 + b5) * scale;
+    x[i2] = (b2 + b6) * scale;
+    x[i3] = (b3 + b7) * scale;
+    x[i4] = (b0 - b4) * scale;
+    x[i5] = (b1 - b5) * scale;
+    x[i6] = (b2 - b6) * scale;
+    x[i7] = (b3 - b7) * scale;
+  }
+
+  /** One radix-8 pass over x[off .. off + len), unscaled: the literal 1 folds away once V8 inlines butterfly8. */
+  function radix8Pass(x: FloatArray, off: number, len: number, h: number): void {
+    for (let s = off; s < off + len; s += 8 * h) for (let i0 = s; i0 < s + h; i0++) butterfly8(x, i0, h, 1);
+  }
+
+  /** One radix-8 pass with the results times `scale` (the last pass of a normalized transform). */
+  function radix8PassScaled(x: FloatArray, off: number, len: number, h: number, scale: number): void {
+    for (let s = off; s < off + len; s += 8 * h) for (let i0 = s; i0 < s + h; i0++) butterfly8(x, i0, h, scale);
+  }
+
+  /**
+   * The 12 stages of one cache block, BLOCK = 4096 = 8^4 elements: four radix-8 passes with constant spans, which
+   * V8 folds into the index arithmetic once it inlines them (7% faster than passing the spans in a loop).
+   */
+  function cacheBlock(x: FloatArray, off: number, scale: number): void {
+    radix8Pass(x, off, BLOCK, 1);
+    radix8Pass(x, off, BLOCK, 8);
+    radix8Pass(x, off, BLOCK, 64);
+    radix8PassScaled(x, off, BLOCK, 512, scale);
   }
 
   /** One radix-4 pass: fuses the stages of span h and 2h over x[off .. off + len), results times `scale`. */
@@ -158,11 +175,14 @@ export function hadamardKernels(): HadamardKernels {
     for (let fours = count % 3 === 0 ? 0 : 3 - (count % 3); fours > 0; fours--, count -= 2, h *= 4) {
       radix4Pass(x, off, len, h, count === 2 ? scale : 1);
     }
-    for (; count > 0; count -= 3, h *= 8) radix8Pass(x, off, len, h, count === 3 ? scale : 1);
+    for (; count > 3; count -= 3, h *= 8) radix8Pass(x, off, len, h);
+    if (count === 3) radix8PassScaled(x, off, len, h, scale);
   }
 
-  /** Blocks of BLOCK elements are transformed one at a time (all their stages while they sit in cache), then
-   * the remaining stages run over the whole range. */
+  /**
+   * Blocks of BLOCK elements are transformed one at a time (all their stages while they sit in cache), then the
+   * remaining stages run over the whole range; n below BLOCK runs all its stages at once.
+   */
   function fwht(x: FloatArray, off: number, n: number, scale: number): void {
     // `| 0` keeps the index arithmetic in int32 even when a caller's integers are stored as doubles
     // (e.g. 2 ** k); double-typed indices make every pass several times slower
@@ -173,7 +193,8 @@ export function hadamardKernels(): HadamardKernels {
       return;
     }
     const block = Math.min(n, BLOCK);
-    for (let b = off; b < off + n; b += block) stages(x, b, block, 1, block, block === n ? scale : 1);
+    if (block === BLOCK) for (let b = off; b < off + n; b += block) cacheBlock(x, b, block === n ? scale : 1);
+    else stages(x, off, n, 1, n, scale);
     if (block < n) stages(x, off, n, block, n, scale);
   }
 
