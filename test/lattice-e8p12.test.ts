@@ -4,8 +4,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { E8P12, nearestE8 } from '../src/lattice/index.js';
 import { buildAbsTable, NORM12_PATTERNS, SHUFFLE } from '../src/lattice/e8p12-table.js';
+import { compareAbsDifferences, compareSquaredDistances } from '../src/lattice/exact.js';
 import { randomNormal } from '../src/random/index.js';
-import { agreement, bruteForceNearest, pointTable } from './lattice-helpers.js';
+import { adversarialCoordinate, agreement, bruteForceNearest, compareExact, exactScaled, pointTable } from './lattice-helpers.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 const absTable = JSON.parse(fixture('e8p12-abs-table.json')) as { rows: number[][]; shuffle: number[] };
@@ -109,20 +110,43 @@ describe('E8P12.quantize', () => {
     expect(wrong(E8P12.quantize(E8P12.grid()).codes, codes)).toBe(0);
   });
 
-  // Exactly nearest, except that an exact tie broken only by a coordinate below the float64 resolution of the
-  // distances (e.g. 5e-324 next to O(1) coordinates, which the 1/8 grid below provokes) may go either way:
-  // both squared distances are then the same float64 number.
+  it('decides near-ties with exact comparisons (property, against the BigInt reference)', () => {
+    const point = fc.array(fc.integer({ min: -24, max: 24 }).map((k) => k / 4), { minLength: 8, maxLength: 8 });
+    const row = fc.array(adversarialCoordinate, { minLength: 8, maxLength: 8 });
+    fc.assert(
+      fc.property(row, point, point, (x, p, q) => {
+        const X = Float64Array.from(x);
+        expect(compareSquaredDistances(X, 0, Float64Array.from(p), 0, Float64Array.from(q), 0)).toBe(compareExact(X, 0, p, q));
+        expect(compareSquaredDistances(X, 0, Float64Array.from(p), 0, Float64Array.from(p), 0)).toBe(0);
+      }),
+      { numRuns: 2000 },
+    );
+    // |a - qa| vs |b - qb|: exact where float64 rounds both differences to the same number.
+    fc.assert(
+      fc.property(adversarialCoordinate, adversarialCoordinate, fc.integer({ min: -20, max: 20 }), fc.integer({ min: -20, max: 20 }), (a, b, i, j) => {
+        const da = exactScaled(a) - exactScaled(i / 4);
+        const db = exactScaled(b) - exactScaled(j / 4);
+        const abs = (v: bigint) => (v < 0n ? -v : v);
+        const expected = abs(da) > abs(db) ? 1 : abs(da) < abs(db) ? -1 : 0;
+        expect(compareAbsDifferences(a, i / 4, b, j / 4)).toBe(expected);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(compareAbsDifferences(1e-300, 0.25, -5e-324, 0.25)).toBe(-1); // both round to |-0.25| in float64
+    expect(compareAbsDifferences(2 ** -60, 0.25, -(2 ** -60), -0.25)).toBe(0);
+  });
+
+  // Exactly nearest, even where float64 cannot tell the distances apart (e.g. 5e-324 next to O(1) coordinates).
   it('is the nearest point by brute force over all 65536 points (property, exact distance comparison)', () => {
     const grid = E8P12.grid();
     const table = pointTable(grid);
-    // Arbitrary doubles, and coordinates on the 1/8 grid where exact ties between codebook points are common.
-    const coord = fc.oneof(fc.double({ min: -5, max: 5, noNaN: true }), fc.integer({ min: -32, max: 32 }).map((k) => k / 8));
     fc.assert(
-      fc.property(fc.array(coord, { minLength: 8, maxLength: 8 }), (a) => {
+      fc.property(fc.array(adversarialCoordinate, { minLength: 8, maxLength: 8 }), (a) => {
         const x = Float64Array.from(a);
         const { codes } = E8P12.quantize(x);
         const verdict = agreement(x, codes, bruteForceNearest(table, x), grid);
         expect(verdict.worse).toEqual([]);
+        expect(verdict.float64Ties).toEqual([]);
       }),
       { numRuns: 400 },
     );

@@ -2,6 +2,7 @@
  * Slow, explicit references for the lattice tests: brute-force nearest codebook point over an explicit
  * point list, and exact (BigInt) comparison of squared distances.
  */
+import fc from 'fast-check';
 import { randomNormal, randomUniform } from '../src/random/index.js';
 
 /** Column-major copy of a k x 8 point list with squared norms, for the brute-force scan. */
@@ -175,3 +176,14 @@ export function randomCodes(n: number, size: number, seed: number): Int32Array {
   const u = randomUniform(n, seed, 3);
   return Int32Array.from(u, (v) => Math.floor(v * size));
 }
+
+/**
+ * A coordinate for adversarial rows: an arbitrary double in [-5, 5] (fast-check reaches subnormals, signed zeros
+ * and values one ulp off quarter-integers) or a point of the 1/8 grid, where exact ties between codebook points
+ * abound. Mixed, they make near-ties only exact arithmetic orders (x - 1/4 rounded onto an integer, equal rounded
+ * |x_i - t| on opposite sides of t, equal rounded scores of different points).
+ */
+export const adversarialCoordinate = fc.oneof(
+  fc.double({ min: -5, max: 5, noNaN: true }),
+  fc.integer({ min: -40, max: 40 }).map((k) => k / 8),
+);

@@ -1,8 +1,9 @@
 // E8P12.quantize against brute force over all 65536 points: structured inputs (second half of the >= 10^5
 // rows): near codebook points, on and near bisectors of neighbouring points, huge and tiny norms, sparse rows.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { E8P12 } from '../src/lattice/index.js';
-import { agreement, bruteForceNearest, gaussianRows, nearBisectors, nearPoints, pointTable, randomCodes } from './lattice-helpers.js';
+import { adversarialCoordinate, agreement, bruteForceNearest, gaussianRows, nearBisectors, nearPoints, pointTable, randomCodes } from './lattice-helpers.js';
 
 const grid = E8P12.grid();
 const table = pointTable(grid);
@@ -16,7 +17,7 @@ function check(X: Float64Array) {
   return verdict;
 }
 
-describe('E8P12.quantize equals brute force (structured inputs, 50,000 rows)', () => {
+describe('E8P12.quantize equals brute force (structured inputs, 56,000 rows)', () => {
   for (const [sigma, n] of [[1e-9, 2000], [1e-4, 2000], [0.05, 4000], [0.2, 4000], [0.45, 4000]] as const) {
     it(`codebook points plus noise of size ${sigma} (${n} rows)`, () => {
       const X = nearPoints(grid, randomCodes(n, 65536, 300 + n), sigma, Math.round(-Math.log10(sigma) * 7));
@@ -68,5 +69,10 @@ describe('E8P12.quantize equals brute force (structured inputs, 50,000 rows)', (
     }
     X.fill(0, 0, 8); // the zero row: every point of norm 1/2 (+-1/4 everywhere) ties
     check(X);
+  });
+
+  it('adversarial rows: arbitrary doubles mixed with the 1/8 grid (6000 rows, fast-check, fixed seed)', () => {
+    const rows = fc.sample(fc.array(adversarialCoordinate, { minLength: 8, maxLength: 8 }), { numRuns: 6000, seed: 12345 });
+    check(Float64Array.from(rows.flat()));
   });
 });

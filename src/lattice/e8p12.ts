@@ -7,6 +7,7 @@ import { assertInteger } from '../core/validate.js';
 import type { Codebook, QuantizeResult } from './codebook.js';
 import { BALL_ROWS, NORM12_PATTERNS, buildAbsTable, buildShuffleTable, buildSignTable, parity8 } from './e8p12-table.js';
 import { checkCodes, checkRows, outputRows } from './rows.js';
+import { compareAbsDifferences, compareSquaredDistances } from './exact.js';
 
 const ROWS = buildAbsTable();
 const SIGNS = buildSignTable();
@@ -51,6 +52,14 @@ let bestE = Infinity;
 let bestD = 0;
 let bestCode = 0;
 let negMask = 0; // bit i set when sigma_i = -1
+/**
+ * Bound on the rounding error of a difference of two E + D scores of the current row (E is exact, each D has an
+ * error of a few dozen ulps of sum |x_i|): differences within it are settled exactly (closer).
+ */
+let slack = 0;
+const ERR = new Float64Array(8); // |x_i - t - z_i| in nearestCosetPoint
+const P = new Float64Array(8); // decoded candidates for the exact comparison
+const Q = new Float64Array(8);
 
 /** Rows above this max |x_i| are scaled by 2^-200 first (exact, and keeps every sum finite). */
 const HUGE = 2 ** 1000;
@@ -84,10 +93,13 @@ export function nearestE8P12Code(x: Float64Array, off: number): number {
   if (maxAbs > HUGE) for (let i = 0; i < 8; i++) XS[i] *= 2 ** -200;
   let S = 0;
   let N2 = 0;
+  let L1 = 0;
   for (let i = 0; i < 8; i++) {
     S += XS[i];
     N2 += XS[i] * XS[i];
+    L1 += Math.abs(XS[i]);
   }
+  slack = 2 ** -40 * L1;
   bestE = Infinity;
   bestD = 0;
   if (maxAbs < TINY) {
@@ -98,16 +110,45 @@ export function nearestE8P12Code(x: Float64Array, off: number): number {
   nearestCosetPoint(0, 0.25);
   nearestCosetPoint(1, -0.25);
   const first = LAT_SCORE[1] < LAT_SCORE[0] ? 1 : 0;
-  const row = LAT_ROW[first];
-  if (row >= 0) return latticeCode(first);
-  searchShift(first === 0 ? 0.25 : -0.25, S);
   const second = 1 - first;
-  const other = LAT_SCORE[second] - N2; // the bound, in the units of bestE + bestD
-  if (other > bestE + bestD + 1e-9 * (N2 + 16)) return bestCode;
-  // The other coset's nearest point is the best of its shift when it is a codebook point.
-  if (LAT_ROW[second] >= 0) return other < bestE + bestD ? latticeCode(second) : bestCode;
-  searchShift(second === 0 ? 0.25 : -0.25, S);
+  // A codebook coset point clearly nearer than the other coset's nearest point is the answer (the scores have
+  // rounding errors of a few ulps of |x_i| + 1/4; a near-tie goes on to the exact comparisons below).
+  if (LAT_ROW[first] >= 0) {
+    if (LAT_SCORE[second] - LAT_SCORE[first] > 2 ** -40 * (L1 + 8)) return latticeCode(first);
+    consider(latticeCode(first));
+  } else {
+    searchShift(first === 0 ? 0.25 : -0.25, S);
+  }
+  // The other coset's nearest point bounds every codebook point of its shift from below.
+  if (LAT_SCORE[second] - N2 > bestE + bestD + 1e-9 * (N2 + 16)) return bestCode;
+  // And it is the best of its shift when it is a codebook point.
+  if (LAT_ROW[second] >= 0) consider(latticeCode(second));
+  else searchShift(second === 0 ? 0.25 : -0.25, S);
   return bestCode;
+}
+
+/** Whether the point of `code` is exactly nearer to XS than the point of `than` (false on exact ties). */
+function closer(code: number, than: number): boolean {
+  decodeE8P12Into(code, P, 0);
+  decodeE8P12Into(than, Q, 0);
+  return compareSquaredDistances(XS, 0, P, 0, Q, 0) < 0;
+}
+
+/** Makes `code` the running best if it is nearer (scored E + D like searchShift's candidates; near-ties exactly). */
+function consider(code: number): void {
+  decodeE8P12Into(code, P, 0);
+  let E = 0;
+  let D = 0;
+  for (let i = 0; i < 8; i++) {
+    E += P[i] * P[i];
+    D -= 2 * P[i] * XS[i];
+  }
+  const diff = E - bestE + (D - bestD);
+  if (diff < -slack || (diff <= slack && closer(code, bestCode))) {
+    bestE = E;
+    bestD = D;
+    bestCode = code;
+  }
 }
 
 /** Code of the nearest coset point found for shift index k (0: +1/4, 1: -1/4), a codebook point. */
@@ -125,28 +166,34 @@ function nearestCosetPoint(k: number, t: number): void {
   let score = 0;
   let floorSum = 0;
   for (let i = 0; i < 8; i++) {
-    const y = XS[i] - t;
-    const f = Math.floor(y);
+    const y = XS[i] - t; // rounded: every decision below is checked against XS and t exactly where it matters
+    let f = Math.floor(y);
+    if (f === y && XS[i] < f + t) f -= 1; // x - t just below an integer, rounded up onto it
     const d = y - f - 0.5;
     floorSum += f;
     score += d * d;
     SG[i] = f + 0.5; // z, reused as scratch
   }
   if ((floorSum & 1) !== 0) {
-    // Only now find the largest |d| (first on ties): its data-dependent branches cost more than the rest of the
-    // loop, and half the inputs do not need it. d is recomputed exactly as above (SG[i] - 0.5 = f exactly).
+    // The coordinate with the largest |d| moves to its other neighbour. Only now find it (first on ties): its
+    // data-dependent branches cost more than the rest of the loop, and half the inputs do not need it.
     let worst = 0;
     let worstErr = -1;
     for (let i = 0; i < 8; i++) {
-      const y = XS[i] - t;
-      const e = Math.abs(y - (SG[i] - 0.5) - 0.5);
+      const e = Math.abs(XS[i] - t - SG[i]);
+      ERR[i] = e;
       if (e > worstErr) {
         worstErr = e;
         worst = i;
       }
     }
-    score += 1 - 2 * worstErr; // (1 - e)^2 - e^2
-    SG[worst] += XS[worst] - t >= SG[worst] ? 1 : -1;
+    // |d| is rounded on the grid of x - t, which differs between coordinates: near-ties are ordered exactly.
+    const near = worstErr - 2 ** -50 * (Math.abs(XS[worst]) + 1);
+    let ties = 0;
+    for (let i = 0; i < 8; i++) ties += +(ERR[i] >= near);
+    if (ties > 1) worst = exactWorst(worst, near, t);
+    score += 1 - 2 * ERR[worst]; // (1 - e)^2 - e^2
+    SG[worst] += XS[worst] >= SG[worst] + t ? 1 : -1;
   }
   let key = 0;
   let mask = 0;
@@ -163,9 +210,28 @@ function nearestCosetPoint(k: number, t: number): void {
   LAT_MASK[k] = mask;
 }
 
-/** Whether coordinate j precedes i when |y_j| = |y_i| after rounding: same side of t, ordered exactly by sigma x. */
-function tieBefore(j: number, i: number): number {
-  return SG[j] > SG[i] || (SG[j] === SG[i] && SX[j] > SX[i]) ? 1 : 0;
+/**
+ * The coordinate with the exactly largest |x_i - t - z_i| (the first on exact ties) among those whose rounded
+ * value ERR[i] is at least `near`, starting from `worst`.
+ */
+function exactWorst(worst: number, near: number, t: number): number {
+  let best = worst;
+  for (let i = 0; i < 8; i++) {
+    if (i === best || ERR[i] < near) continue;
+    const cmp = compareAbsDifferences(XS[i], SG[i] + t, XS[best], SG[best] + t);
+    if (cmp > 0 || (cmp === 0 && i < best)) best = i;
+  }
+  return best;
+}
+
+/**
+ * Whether coordinate j precedes i when |y_j| = |y_i| after rounding (y = x - t): on the same side of t ordered
+ * exactly by sigma x, on opposite sides by the exact |x - t| (the positive side first on an exact tie).
+ */
+function tieBefore(j: number, i: number, t: number): number {
+  if (SG[j] === SG[i]) return SX[j] > SX[i] ? 1 : 0;
+  const cmp = compareAbsDifferences(XS[j], t, XS[i], t);
+  return cmp > 0 || (cmp === 0 && SG[j] > SG[i]) ? 1 : 0;
 }
 
 /**
@@ -205,7 +271,7 @@ function searchShift(t: number, S: number): void {
     let ri = RANK[i];
     for (let j = i + 1; j < 8; j++) {
       const uj = U[j];
-      const jFirst = uj === ui ? tieBefore(j, i) : +(uj > ui);
+      const jFirst = uj === ui ? tieBefore(j, i, t) : +(uj > ui);
       ri += jFirst;
       RANK[j] += 1 - jFirst;
     }
@@ -240,19 +306,21 @@ function searchShift(t: number, S: number): void {
     const sx = 0.5 * Tx + PX[n5] + PX[n5 + n3] - repair * SX[last];
     const E = 2.5 + 2 * n3 + 6 * n5 + t2 * sa;
     const D = -2 * (sx + tS);
-    if (E - bestE + (D - bestD) < 0) {
+    const diff = E - bestE + (D - bestD);
+    const f = repair ? last : -1;
+    if (diff < -slack || (diff <= slack && closer(codeOf(m, f, t), kind >= 0 ? codeOf(kind, flip, t) : bestCode))) {
       bestE = E;
       bestD = D;
       kind = m;
-      flip = repair ? last : -1;
+      flip = f;
     }
   }
 
   // Norm-12 rows: score >= 12.5 - 2 t S - 2 (3/2 sum|y| - three smallest |y|) by rearrangement.
   const Usum = U[0] + U[1] + U[2] + U[3] + U[4] + U[5] + U[6] + U[7];
   const bound = 12.5 - 2 * tS - 3 * Usum + 2 * (U[ORDER[5]] + U[ORDER[6]] + U[last]);
-  const slack = 1e-9 * (16 + 3 * Usum + Math.abs(2 * tS));
-  if (!(bound > bestE + bestD + slack)) {
+  const boundSlack = 1e-9 * (16 + 3 * Usum + Math.abs(2 * tS));
+  if (!(bound > bestE + bestD + boundSlack)) {
     const cs = 1.5 * Ts;
     const cx = 1.5 * Tx;
     const repair = oddNeg === 0; // norm-12 rows sum to 9: they need an odd number of negatives
@@ -270,7 +338,10 @@ function searchShift(t: number, S: number): void {
         } else {
           // Cheapest flip: 3/2 at the smallest |y| or 1/2 at the smallest |y| among the halves.
           const h = RANK[a] > RANK[b] ? (RANK[a] > RANK[c] ? a : c) : RANK[b] > RANK[c] ? b : c;
-          if (3 * U[last] <= U[h]) {
+          const gap = 3 * U[last] - U[h]; // rounded: a near-tie is settled by comparing the two points exactly
+          const flipLast =
+            Math.abs(gap) > 2 ** -48 * (U[h] + 1) ? gap <= 0 : !closer(codeOf(MULTISETS + m, h, t), codeOf(MULTISETS + m, last, t));
+          if (flipLast) {
             f = last;
             w = 3;
           } else {
@@ -282,7 +353,8 @@ function searchShift(t: number, S: number): void {
       }
       const E = 12.5 + 2 * t * sa;
       const D = -2 * (sx + tS);
-      if (E - bestE + (D - bestD) < 0) {
+      const diff = E - bestE + (D - bestD);
+      if (diff < -slack || (diff <= slack && closer(codeOf(MULTISETS + m, f, t), kind >= 0 ? codeOf(kind, flip, t) : bestCode))) {
         bestE = E;
         bestD = D;
         kind = MULTISETS + m;
