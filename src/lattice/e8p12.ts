@@ -85,19 +85,29 @@ const LAT_MASK = new Int32Array(2); // bit i set when z_i < 0
  */
 export function nearestE8P12Code(x: Float64Array, off: number): number {
   let maxAbs = 0;
-  for (let i = 0; i < 8; i++) {
-    const v = x[off + i];
-    XS[i] = v;
-    maxAbs = Math.max(maxAbs, Math.abs(v));
-  }
-  if (maxAbs > HUGE) for (let i = 0; i < 8; i++) XS[i] *= 2 ** -200;
   let S = 0;
   let N2 = 0;
   let L1 = 0;
   for (let i = 0; i < 8; i++) {
-    S += XS[i];
-    N2 += XS[i] * XS[i];
-    L1 += Math.abs(XS[i]);
+    const v = x[off + i];
+    const a = Math.abs(v);
+    XS[i] = v;
+    maxAbs = Math.max(maxAbs, a);
+    S += v;
+    N2 += v * v;
+    L1 += a;
+  }
+  if (maxAbs > HUGE) {
+    // Scaled by 2^-200 (exact but for underflowing coordinates) so that the sums stay finite.
+    S = 0;
+    N2 = 0;
+    L1 = 0;
+    for (let i = 0; i < 8; i++) {
+      const v = (XS[i] *= 2 ** -200);
+      S += v;
+      N2 += v * v;
+      L1 += Math.abs(v);
+    }
   }
   slack = 2 ** -40 * L1;
   bestE = Infinity;
