@@ -71,6 +71,17 @@ describe('E8P12.quantize equals brute force (structured inputs, 56,000 rows)', (
     check(X);
   });
 
+  it('rows at the edge of the float64 range: sums of the coordinates that overflow, next to subnormals', () => {
+    const M = Number.MAX_VALUE;
+    const rows = [
+      [M, M, M, M, M, M, M, M],
+      [M, -M, M, M, -M, M, M, -M],
+      [M, M, 0, 5e-324, -5e-324, 1, -M, 0.25],
+      [M / 3, M / 2, M / 5, M / 7, -M / 11, M, 2 ** 1000, -(2 ** 1001)],
+    ];
+    check(Float64Array.from(rows.flat()));
+  });
+
   it('adversarial rows: arbitrary doubles mixed with the 1/8 grid (6000 rows, fast-check, fixed seed)', () => {
     const rows = fc.sample(fc.array(adversarialCoordinate, { minLength: 8, maxLength: 8 }), { numRuns: 6000, seed: 12345 });
     check(Float64Array.from(rows.flat()));
