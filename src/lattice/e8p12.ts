@@ -52,11 +52,8 @@ let bestE = Infinity;
 let bestD = 0;
 let bestCode = 0;
 let negMask = 0; // bit i set when sigma_i = -1
-/**
- * Bound on the rounding error of a difference of two E + D scores of the current row (E is exact, each D has an
- * error of a few dozen ulps of sum |x_i|): differences within it are settled exactly (closer).
- */
-let slack = 0;
+/** sum |x_i| of the current row: the scale of every rounding error in its scores (see scoreSlack). */
+let l1 = 0;
 const ERR = new Float64Array(8); // |x_i - t - z_i| in nearestCosetPoint
 const P = new Float64Array(8); // decoded candidates for the exact comparison
 const Q = new Float64Array(8);
@@ -109,7 +106,7 @@ export function nearestE8P12Code(x: Float64Array, off: number): number {
       L1 += Math.abs(v);
     }
   }
-  slack = 2 ** -40 * L1;
+  l1 = L1;
   bestE = Infinity;
   bestD = 0;
   if (maxAbs < TINY) {
@@ -137,11 +134,19 @@ export function nearestE8P12Code(x: Float64Array, off: number): number {
   return bestCode;
 }
 
+/**
+ * Bound on the rounding error of a difference of two E + D scores of the current row (E is exact, each D has an
+ * error of a few dozen ulps of sum |x_i|): differences within it are settled exactly (closer).
+ */
+function scoreSlack(): number {
+  return 2 ** -40 * l1;
+}
+
 /** Whether the point of `code` is exactly nearer to XS than the point of `than` (false on exact ties). */
 function closer(code: number, than: number): boolean {
   decodeE8P12Into(code, P, 0);
   decodeE8P12Into(than, Q, 0);
-  return compareSquaredDistances(XS, 0, P, 0, Q, 0) < 0;
+  return compareSquaredDistances(XS, P, Q) < 0;
 }
 
 /** Makes `code` the running best if it is nearer (scored E + D like searchShift's candidates; near-ties exactly). */
@@ -154,6 +159,7 @@ function consider(code: number): void {
     D -= 2 * P[i] * XS[i];
   }
   const diff = E - bestE + (D - bestD);
+  const slack = scoreSlack();
   if (diff < -slack || (diff <= slack && closer(code, bestCode))) {
     bestE = E;
     bestD = D;
@@ -197,8 +203,9 @@ function nearestCosetPoint(k: number, t: number): void {
         worst = i;
       }
     }
-    // |d| is rounded on the grid of x - t, which differs between coordinates: near-ties are ordered exactly.
-    const near = worstErr - 2 ** -50 * (Math.abs(XS[worst]) + 1);
+    // |d| is rounded on the grid of x - t, which differs between coordinates (errors below 2^-52 (|x_i| + 1) each):
+    // near-ties are ordered exactly.
+    const near = worstErr - 2 ** -50 * (l1 + 1);
     let ties = 0;
     for (let i = 0; i < 8; i++) ties += +(ERR[i] >= near);
     if (ties > 1) worst = exactWorst(worst, near, t);
@@ -304,6 +311,7 @@ function searchShift(t: number, S: number): void {
   const oddNeg = nNeg & 1;
   const tS = t * S;
   const t2 = 2 * t;
+  const slack = scoreSlack();
   let kind = -1;
   let flip = -1;
 

@@ -1,5 +1,6 @@
 /**
- * Exact comparison of squared distances, for near-ties the floating-point search cannot resolve.
+ * Exact comparisons of squared distances and of distances to quarter-integers, for the near-ties the
+ * floating-point search of e8p12.ts cannot resolve.
  *
  * Every double is an integer multiple of 2^-1074 and every codebook coordinate a multiple of 1/4, so times
  * 2^1076 they are all integers, and ||x - p||^2 - ||x - q||^2 = sum_i (p_i - q_i)(p_i + q_i - 2 x_i) is an
@@ -23,15 +24,15 @@ function scaled(v: number): bigint {
 }
 
 /**
- * Sign (-1, 0 or 1) of ||x - p||^2 - ||x - q||^2, exactly, for x = x[xo .. xo + 8) and the codebook points
- * p = p[po ..], q = q[qo ..] (coordinates multiples of 1/4).
+ * Sign (-1, 0 or 1) of ||x - p||^2 - ||x - q||^2, exactly, for a row x of 8 doubles and codebook points p, q
+ * (coordinates multiples of 1/4).
  */
-export function compareSquaredDistances(x: Float64Array, xo: number, p: Float64Array, po: number, q: Float64Array, qo: number): number {
+export function compareSquaredDistances(x: Float64Array, p: Float64Array, q: Float64Array): number {
   let sum = 0n;
   for (let i = 0; i < 8; i++) {
-    const pi = scaled(p[po + i]);
-    const qi = scaled(q[qo + i]);
-    sum += (pi - qi) * (pi + qi - 2n * scaled(x[xo + i]));
+    const pi = scaled(p[i]);
+    const qi = scaled(q[i]);
+    sum += (pi - qi) * (pi + qi - 2n * scaled(x[i]));
   }
   return sum > 0n ? 1 : sum < 0n ? -1 : 0;
 }
