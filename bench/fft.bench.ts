@@ -9,7 +9,7 @@
  * forward + inverse rows need no restore for either library.
  */
 import FFT from 'fft.js';
-import { createFFT } from '../src/rfft/index.js';
+import { createFFT } from '../src/fft/index.js';
 import { randomNormal } from '../src/random/index.js';
 import { keep, measure, report, type Measurement } from './harness.js';
 

@@ -1,8 +1,66 @@
-// quipsharp: the one public entry. Re-exports only.
-export * from './errors/index.js';
-export * from './core/index.js';
-export * from './random/index.js';
-export * from './hadamard/index.js';
-export * from './lattice/index.js';
-export * from './ldlq/index.js';
-export * from './rfft/index.js';
+// quipsharp: the one public entry. Every public name is listed here explicitly; test/exports.test.ts compares
+// this list (at run time and in the .d.ts) with test/fixtures/public-api.json, so a change to the public surface
+// is deliberate.
+
+export { NotSymmetricError, NotPositiveDefiniteError, CorruptDataError } from './errors/index.js';
+
+export { matrixFromRowMajor } from './core/index.js';
+export type { Matrix, MatrixInput, FloatArray } from './core/index.js';
+
+export { philoxWords, randomSigns, randomPhases, randomUniform, randomNormal } from './random/index.js';
+export type { Seed } from './random/index.js';
+
+export {
+  fwht,
+  fwhtRows,
+  hadamardFactorization,
+  hadamardBase,
+  hadamardMatrix,
+  supportedHadamardOrder,
+  supportedHadamardOrders,
+  hadamardTransform,
+  hadamardTransformRows,
+} from './hadamard/index.js';
+export type { FwhtOptions, HadamardFactorization, HadamardTransformOptions } from './hadamard/index.js';
+
+export { fft, createFFT, FFTPlan } from './fft/index.js';
+export type { FFTOptions } from './fft/index.js';
+
+export {
+  rht,
+  rhtInverse,
+  incoherenceRHT,
+  reverseIncoherenceRHT,
+  incoherence,
+  rfftTransform,
+  rfftInverse,
+  incoherenceRFFT,
+  reverseIncoherenceRFFT,
+  incoherenceProcess,
+  reverseIncoherence,
+} from './incoherence/index.js';
+export type {
+  IncoherenceOptions,
+  IncoherenceRHTResult,
+  IncoherenceRFFTOptions,
+  IncoherenceRFFTResult,
+  IncoherenceMethod,
+  IncoherenceProcessOptions,
+  IncoherenceProcessed,
+} from './incoherence/index.js';
+
+export {
+  ScalarCodebook,
+  nearestD8,
+  nearestE8,
+  nearestE8Rows,
+  E8P12,
+  E8P12Codebook,
+  E8P12RVQ3B,
+  E8P12RVQ4B,
+  ResidualE8Codebook,
+} from './lattice/index.js';
+export type { Codebook, QuantizeResult, ResidualStage } from './lattice/index.js';
+
+export { cholesky, choleskyInPlace, ldl, blockLDL, regularizeHessian, blockLDLQ, proxyLoss } from './ldlq/index.js';
+export type { LDLResult, BlockLDLResult, BlockLDLQOptions, BlockLDLQResult } from './ldlq/index.js';

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { createFFT, fft } from '../src/rfft/index.js';
+import { createFFT, fft } from '../src/fft/index.js';
 import { randomNormal } from '../src/random/index.js';
-import { RaderDFT, RaderSplitDFT, primitiveRoot } from '../src/rfft/rader.js';
-import { DirectDFT } from '../src/rfft/smalldft.js';
-import { planCore } from '../src/rfft/plan.js';
-import type { SmallDFT } from '../src/rfft/stages.js';
+import { RaderDFT, RaderSplitDFT, primitiveRoot } from '../src/fft/rader.js';
+import { DirectDFT } from '../src/fft/smalldft.js';
+import { planCore } from '../src/fft/plan.js';
+import type { SmallDFT } from '../src/fft/stages.js';
 
 /** Naive O(N^2) DFT with each root e^{-2 pi i m / N} computed directly from m = (n k) mod N. */
 function naiveDFT(re: Float64Array, im: Float64Array, inverse = false): [Float64Array, Float64Array] {

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import ndarray from 'ndarray';
 import { blockLDL, blockLDLQ, ldl, proxyLoss, regularizeHessian } from '../src/ldlq/index.js';
 import { E8P12, ScalarCodebook, type Codebook } from '../src/lattice/index.js';
-import { incoherenceRHT } from '../src/hadamard/index.js';
+import { incoherenceRHT } from '../src/incoherence/index.js';
 import { randomNormal, randomUniform } from '../src/random/index.js';
 import { matrixFromRowMajor, type Matrix } from '../src/core/matrix.js';
 import { NotPositiveDefiniteError, NotSymmetricError } from '../src/errors/index.js';

@@ -118,40 +118,13 @@ export function transpose(A: Float64Array, rows: number, cols: number): Float64A
   return out;
 }
 
-/** An in-place map applied to every row of a row-major `rows x n` matrix. */
-export type RowMap = (data: Float64Array, rows: number, n: number) => void;
-
 /**
- * A <- L A R^T for orthogonal-style maps given by their action on rows: `right` applies R to every row of A
- * (row i of A R^T is R a_i), `left` applies L to every row of A^T (the columns of A). A is row-major
- * rows x cols and is overwritten; returns the new array.
+ * The opening shared by every function taking a symmetric matrix: reads `A` (any 2-D view), checks that it is
+ * square (of size n when given) and symmetric to relative `tol` (default 1e-10), and returns its dense copy.
  */
-export function transformBothSides(A: Float64Array, rows: number, cols: number, left: RowMap, right: RowMap): Float64Array {
-  right(A, rows, cols);
-  const At = transpose(A, rows, cols);
-  left(At, cols, rows);
-  return transpose(At, cols, rows);
-}
-
-/**
- * The frame shared by every incoherence processing: reads W (m x n) and H (n x n, symmetric to relative
- * 1e-10, finite) for `fn`, and returns their validated dense copies.
- */
-export function readLayer(fn: string, W: unknown, H: unknown): { w: DenseMatrix; h: DenseMatrix } {
-  const w = readMatrix(fn, 'W', W);
-  const h = readMatrix(fn, 'H', H);
-  assertSquare(fn, 'H', h, w.cols);
-  assertSymmetric(fn, 'H', h.data, h.rows);
-  return { w, h };
-}
-
-/**
- * W' = U W V^T and H' = V H V^T (made exactly symmetric) for maps U (on m-vectors) and V (on n-vectors)
- * given by their action on rows. Overwrites the dense copies.
- */
-export function conjugateLayer(w: DenseMatrix, h: DenseMatrix, U: RowMap, V: RowMap): { W: Matrix; H: Matrix } {
-  const Wp = transformBothSides(w.data, w.rows, w.cols, U, V);
-  const Hp = transformBothSides(h.data, h.rows, h.cols, V, V);
-  symmetrizeInPlace(Hp, h.rows);
-  return { W: matrixFromRowMajor(Wp, w.rows, w.cols), H: matrixFromRowMajor(Hp, h.rows, h.cols) };
+export function readSymmetricMatrix(fn: string, arg: string, A: unknown, n?: number, tol?: number): DenseMatrix {
+  const a = readMatrix(fn, arg, A);
+  assertSquare(fn, arg, a, n);
+  assertSymmetric(fn, arg, a.data, a.rows, tol);
+  return a;
 }

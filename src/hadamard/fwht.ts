@@ -6,7 +6,7 @@
  * run block by block, and float32 and float64 data each run a copy of the loops compiled for them alone.
  */
 import { rangeError } from '../errors/index.js';
-import { assertFloatArray, assertInteger, isPowerOfTwo, type FloatArray } from '../core/validate.js';
+import { assertFloatArray, assertInteger, isPowerOfTwo, type FloatArray } from '../core/index.js';
 import { kernelsFor } from './kernels.js';
 
 export interface FwhtOptions {

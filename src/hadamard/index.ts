@@ -1,3 +1,4 @@
+// Hadamard matrices of every supported order and fast transforms by them.
 export { fwht, fwhtRows } from './fwht.js';
 export type { FwhtOptions } from './fwht.js';
 export {
@@ -10,6 +11,5 @@ export {
 export type { HadamardFactorization } from './orders.js';
 export { hadamardTransform, hadamardTransformRows } from './transform.js';
 export type { HadamardTransformOptions } from './transform.js';
-export { rht, rhtInverse } from './rht.js';
-export { incoherenceRHT, reverseIncoherenceRHT, incoherence } from './incoherence.js';
-export type { IncoherenceOptions, IncoherenceRHTResult } from './incoherence.js';
+// for incoherence/, not re-exported by src/index.ts
+export { requireHadamardFactorization } from './orders.js';

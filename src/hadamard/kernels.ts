@@ -8,8 +8,7 @@
  *
  * Nothing inside `hadamardKernels` may refer to a name defined outside it.
  */
-import type { FloatArray } from '../core/validate.js';
-import { compiledCopy } from '../core/specialize.js';
+import { type FloatArray, compiledCopy } from '../core/index.js';
 
 /** How the four-Russians mixing of transform.ts is laid out (fixed per order n = m 2^k). */
 export interface MixLayout {

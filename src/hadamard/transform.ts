@@ -13,7 +13,7 @@
  * kernels.ts; this file plans them (group size, pick tables) and runs them.
  */
 import { rangeError } from '../errors/index.js';
-import { assertFloatArray, assertInteger, type FloatArray } from '../core/validate.js';
+import { assertFloatArray, assertInteger, type FloatArray } from '../core/index.js';
 import type { FwhtOptions } from './fwht.js';
 import { kernelsFor, MIX_WIDTH, type MixLayout, type PickTable } from './kernels.js';
 import { hadamardBase, requireHadamardFactorization } from './orders.js';

@@ -5,7 +5,7 @@
  * an 8-bit residual code also takes a slot) and back. Inputs and outputs are flat row-major
  * typed arrays: k vectors are a k x dim matrix.
  */
-import type { FloatArray } from '../core/validate.js';
+import type { FloatArray } from '../core/index.js';
 
 export interface QuantizeResult {
   /** k * codeWords code words; vector r owns codes[r * codeWords .. r * codeWords + codeWords - 1]. */

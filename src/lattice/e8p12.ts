@@ -2,10 +2,16 @@
  * E8P12: QuIP#'s 2-bit E8 codebook (Tseng et al., ICML 2024, sec. 4.2): 65536 points of E8 + 1/4 or E8 - 1/4,
  * 8 weights per 16-bit code. See e8p12-table.ts for the code numbering.
  */
-import type { FloatArray } from '../core/validate.js';
-import { assertInteger } from '../core/validate.js';
+import { type FloatArray, assertInteger } from '../core/index.js';
 import type { Codebook, QuantizeResult } from './codebook.js';
-import { BALL_ROWS, NORM12_PATTERNS, buildAbsTable, buildShuffleTable, buildSignTable, parity8 } from './e8p12-table.js';
+import {
+  BALL_ROWS,
+  NORM12_PATTERNS,
+  buildAbsTable,
+  buildShuffleTable,
+  buildSignTable,
+  parity8,
+} from './e8p12-table.js';
 import { checkCodes, checkRows, outputRows } from './rows.js';
 import { compareAbsDifferences, compareSquaredDistances } from './exact.js';
 

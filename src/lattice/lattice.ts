@@ -3,8 +3,7 @@
  * Sloane's decoding algorithm ("Fast quantizing and decoding algorithms for lattice quantizers and codes",
  * IEEE Trans. IT 28(2), 1982; Sphere Packings, Lattices and Groups, ch. 20 sec. 2).
  */
-import type { FloatArray } from '../core/validate.js';
-import { assertFinite, assertFloatArray, assertLength } from '../core/validate.js';
+import { type FloatArray, assertFinite, assertFloatArray, assertLength } from '../core/index.js';
 import { checkRows, outputRows } from './rows.js';
 
 const scratch = new Float64Array(8);

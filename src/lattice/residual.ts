@@ -2,7 +2,7 @@
  * QuIP#'s residual (two-stage) E8 codebooks (Tseng et al., ICML 2024, sec. 4.3): E8P12 on x, then a second
  * codebook on the residual times a scale s; reconstruction first + second / s.
  */
-import type { FloatArray } from '../core/validate.js';
+import type { FloatArray } from '../core/index.js';
 import type { Codebook, QuantizeResult } from './codebook.js';
 import { BLOCK_ROWS, decodeE8P12Into, f64Block, nearestE8P12Code } from './e8p12.js';
 import { checkCodes, checkRows, outputRows } from './rows.js';

@@ -1,7 +1,6 @@
 /** Argument checks and output allocation shared by every codebook's `quantize` / `decodeRows`. */
-import { rangeError } from '../errors/index.js';
-import { assertFinite, assertFloatArray, type FloatArray } from '../core/validate.js';
-import { typeError } from '../errors/index.js';
+import { rangeError, typeError } from '../errors/index.js';
+import { assertFinite, assertFloatArray, type FloatArray } from '../core/index.js';
 
 /**
  * Validates a row-major k x dim matrix of finite reals and returns k.

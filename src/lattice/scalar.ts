@@ -2,8 +2,7 @@
  * The scalar baseline: each coordinate rounded independently to a uniform grid of 2^bits levels,
  * the grid step chosen to minimize the MSE on N(0, 1) input.
  */
-import type { FloatArray } from '../core/validate.js';
-import { assertInteger } from '../core/validate.js';
+import { type FloatArray, assertInteger } from '../core/index.js';
 import { rangeError } from '../errors/index.js';
 import type { Codebook, QuantizeResult } from './codebook.js';
 import { optimalUniformStep, uniformQuantizerMse } from './gaussian.js';

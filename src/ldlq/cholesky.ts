@@ -7,8 +7,17 @@
  * multiply-adds. Block columns are nested (WIDTHS): narrow ones inside a wide panel, so the products that update
  * the rest of the matrix are WIDTHS[0] deep.
  */
-import { assertSquare, assertSymmetric, matrixFromRowMajor, readMatrix, type Matrix, type MatrixInput } from '../core/matrix.js';
-import { assertFinite, assertInteger, assertLength } from '../core/validate.js';
+import {
+  assertSquare,
+  assertSymmetric,
+  matrixFromRowMajor,
+  readMatrix,
+  type Matrix,
+  type MatrixInput,
+  assertFinite,
+  assertInteger,
+  assertLength,
+} from '../core/index.js';
 import { NotPositiveDefiniteError, typeError } from '../errors/index.js';
 import { gemmAccumulateLower } from './gemm.js';
 

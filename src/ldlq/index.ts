@@ -1,4 +1,4 @@
-// Public names of src/ldlq/ (re-exports only).
+// Cholesky, LDL and block LDL factorizations, BlockLDLQ adaptive rounding and its proxy loss.
 export { cholesky, choleskyInPlace } from './cholesky.js';
 export { ldl, blockLDL, regularizeHessian } from './ldl.js';
 export type { LDLResult, BlockLDLResult } from './ldl.js';

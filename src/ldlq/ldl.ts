@@ -7,8 +7,16 @@
  * L unit block-lower triangular (identity g x g diagonal blocks) and D_k = C_kk C_kk^T symmetric positive
  * definite. g = 1 is the scalar LDL: L = C diag(C_jj)^-1, D_j = C_jj^2.
  */
-import { assertSquare, assertSymmetric, matrixFromRowMajor, readMatrix, type Matrix, type MatrixInput } from '../core/matrix.js';
-import { assertFiniteNumber, assertInteger } from '../core/validate.js';
+import {
+  assertSquare,
+  assertSymmetric,
+  matrixFromRowMajor,
+  readMatrix,
+  type Matrix,
+  type MatrixInput,
+  assertFiniteNumber,
+  assertInteger,
+} from '../core/index.js';
 import { rangeError } from '../errors/index.js';
 import { choleskyFactor } from './cholesky.js';
 

@@ -16,10 +16,17 @@
  * entry sequentially in decreasing p (gemm.ts, `reverseK`). Every U entry therefore receives the same terms in
  * the same order.
  */
-import { assertSquare, assertSymmetric, matrixFromRowMajor, readMatrix, type Matrix, type MatrixInput } from '../core/matrix.js';
-import { assertInteger } from '../core/validate.js';
+import {
+  assertSquare,
+  assertSymmetric,
+  matrixFromRowMajor,
+  readMatrix,
+  type Matrix,
+  type MatrixInput,
+  assertInteger,
+} from '../core/index.js';
 import { rangeError, typeError } from '../errors/index.js';
-import type { Codebook } from '../lattice/codebook.js';
+import type { Codebook } from '../lattice/index.js';
 import { choleskyFactor } from './cholesky.js';
 import { gemmAccumulate } from './gemm.js';
 import { blockLDLInPlace } from './ldl.js';

@@ -1,5 +1,5 @@
 /** The proxy loss QuIP / QuIP# minimize: tr((W - What) H (W - What)^T). */
-import { assertSquare, assertSymmetric, readMatrix, type MatrixInput } from '../core/matrix.js';
+import { assertSquare, assertSymmetric, readMatrix, type MatrixInput } from '../core/index.js';
 import { rangeError } from '../errors/index.js';
 import { gemmAccumulate } from './gemm.js';
 

@@ -7,7 +7,7 @@
  * so results are identical on every platform and can be regenerated entry by entry on a GPU.
  */
 import { rangeError, typeError } from '../errors/index.js';
-import { assertInteger } from '../core/validate.js';
+import { assertInteger } from '../core/index.js';
 import { philox4x32 } from './philox.js';
 
 export type Seed = number | bigint;

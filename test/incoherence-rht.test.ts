@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import ndarray from 'ndarray';
-import {
-  hadamardMatrix,
-  incoherence,
-  incoherenceRHT,
-  reverseIncoherenceRHT,
-  rht,
-  rhtInverse,
-} from '../src/hadamard/index.js';
+import { hadamardMatrix } from '../src/hadamard/index.js';
+import { incoherence, incoherenceRHT, reverseIncoherenceRHT, rht, rhtInverse } from '../src/incoherence/index.js';
 import { randomNormal, randomSigns } from '../src/random/index.js';
 import { NotSymmetricError } from '../src/errors/index.js';
 import type { Matrix } from '../src/core/matrix.js';

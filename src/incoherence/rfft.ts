@@ -5,10 +5,9 @@
  * and the inverse x = interleave( e^{-i phases} . (conj(F) y) / sqrt(k) ). F / sqrt(k) and the phase
  * diagonal are unitary, and a unitary map on C^k is an orthogonal map on the interleaved R^{2k}.
  */
-import { assertFinite, assertFloatArray, assertLength, type FloatArray } from '../core/validate.js';
+import { assertFinite, assertFloatArray, assertLength, type FloatArray, assertFiniteFast } from '../core/index.js';
 import { rangeError, typeError } from '../errors/index.js';
-import { assertFiniteFast } from './finite.js';
-import { planCore } from './plan.js';
+import { planCore } from '../fft/index.js';
 
 /** Throws unless `n` (the length called `arg`) is even and positive. */
 export function requireEven(fn: string, arg: string, n: number): void {

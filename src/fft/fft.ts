@@ -2,7 +2,7 @@
  * The public complex FFT: float64, in place on split re/im arrays, any length N >= 1.
  * Forward X_k = sum_n x_n e^{-2 pi i n k / N} (unnormalized); inverse x_n = (1/N) sum_k X_k e^{+2 pi i n k / N}.
  */
-import { assertFinite, assertInteger } from '../core/validate.js';
+import { assertFinite, assertInteger } from '../core/index.js';
 import { rangeError, typeError } from '../errors/index.js';
 import { MAX_FFT_SIZE, planCore, type FFTEngine } from './plan.js';
 

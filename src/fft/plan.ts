@@ -17,7 +17,7 @@ import { BluesteinDFT, DirectDFT, type PowerOfTwoFFT } from './smalldft.js';
 import { RaderDFT, RaderSplitDFT } from './rader.js';
 import { stageTwiddles } from './twiddles.js';
 import { doubles, type Doubles } from './doubles.js';
-import { allFinite } from './finite.js';
+import { allFinite } from '../core/index.js';
 import { PowerOfTwoCore } from './pow2.js';
 
 /**

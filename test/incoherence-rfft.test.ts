@@ -8,8 +8,8 @@ import {
   reverseIncoherenceRFFT,
   rfftInverse,
   rfftTransform,
-} from '../src/rfft/index.js';
-import { incoherenceRHT } from '../src/hadamard/index.js';
+} from '../src/incoherence/index.js';
+import { incoherenceRHT } from '../src/incoherence/index.js';
 import { randomNormal, randomPhases } from '../src/random/index.js';
 import { NotSymmetricError } from '../src/errors/index.js';
 import { matmul, maxAbsDiff, norm, symmetric, transposeOf } from './reference.js';

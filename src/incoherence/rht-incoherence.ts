@@ -6,21 +6,12 @@
  * Row i of W V^T is V applied to row i of W, so the right factor transforms rows; the left factor
  * transforms columns (rows of the transpose).
  */
-import {
-  conjugateLayer,
-  matrixFromRowMajor,
-  readLayer,
-  readMatrix,
-  transformBothSides,
-  type Matrix,
-  type MatrixInput,
-  type RowMap,
-} from '../core/matrix.js';
+import { matrixFromRowMajor, readMatrix, type Matrix, type MatrixInput } from '../core/index.js';
+import { conjugateLayer, readLayer, transformBothSides, type RowMap } from './conjugate.js';
 import { rangeError } from '../errors/index.js';
-import { randomSigns, seedKey, type Seed } from '../random/streams.js';
+import { randomSigns, seedKey, type Seed } from '../random/index.js';
 import { checkSigns } from './rht.js';
-import { hadamardTransformRows } from './transform.js';
-import { requireHadamardFactorization } from './orders.js';
+import { hadamardTransformRows, requireHadamardFactorization } from '../hadamard/index.js';
 
 export interface IncoherenceOptions {
   /** Seed of the sign streams (integer 0..2^53-1 or bigint < 2^64). */

@@ -2,10 +2,9 @@
  * The randomized Hadamard transform of QuIP# (Algorithm 3): x -> V S x / sqrt(n), S = diag(signs),
  * V = hadamardMatrix(n) applied fast. Orthogonal; rhtInverse undoes it exactly up to round-off.
  */
-import { assertFinite, assertFloatArray, assertLength, type FloatArray } from '../core/validate.js';
+import { assertFinite, assertFloatArray, assertLength, type FloatArray } from '../core/index.js';
 import { typeError } from '../errors/index.js';
-import { hadamardTransform } from './transform.js';
-import { requireHadamardFactorization } from './orders.js';
+import { hadamardTransform, requireHadamardFactorization } from '../hadamard/index.js';
 
 /** Throws unless argument `arg` is an Int8Array of n entries, each +-1 (`why` explains n in the message). */
 export function checkSigns(fn: string, arg: string, signs: unknown, n: number, why: string): asserts signs is Int8Array {

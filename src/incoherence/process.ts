@@ -3,11 +3,12 @@
  * (QuIP# Algorithm 3) where Hadamard matrices of both orders exist, the randomized FFT (Algorithm 4)
  * otherwise. The result records the method and its signs or phases, so it can be reversed.
  */
-import { readMatrix, type Matrix, type MatrixInput } from '../core/matrix.js';
+import { readMatrix, type Matrix, type MatrixInput } from '../core/index.js';
 import { describeValue, rangeError, typeError } from '../errors/index.js';
-import { incoherenceRHT, reverseIncoherenceRHT, supportedHadamardOrder, type IncoherenceRHTResult } from '../hadamard/index.js';
-import type { Seed } from '../random/streams.js';
-import { incoherenceRFFT, reverseIncoherenceRFFT, type IncoherenceRFFTResult } from './incoherence.js';
+import { supportedHadamardOrder } from '../hadamard/index.js';
+import { incoherenceRHT, reverseIncoherenceRHT, type IncoherenceRHTResult } from './rht-incoherence.js';
+import type { Seed } from '../random/index.js';
+import { incoherenceRFFT, reverseIncoherenceRFFT, type IncoherenceRFFTResult } from './rfft-incoherence.js';
 
 /** 'rht' (Algorithm 3), 'rfft' (Algorithm 4), or 'auto': RHT when both dimensions are supported Hadamard orders. */
 export type IncoherenceMethod = 'rht' | 'rfft' | 'auto';

@@ -1,4 +1,4 @@
-import { assertFinite } from '../core/validate.js';
+import { assertFinite } from './validate.js';
 
 /**
  * True when every entry of x is finite, branch-free: x_i * 0 is NaN exactly when x_i is NaN or

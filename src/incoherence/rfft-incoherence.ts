@@ -5,17 +5,9 @@
  * Row i of W Q_V^T is Q_V applied to row i of W, so the right factor transforms rows; the left factor
  * transforms columns (rows of the transpose). m and n need only be even.
  */
-import {
-  conjugateLayer,
-  matrixFromRowMajor,
-  readLayer,
-  readMatrix,
-  transformBothSides,
-  type Matrix,
-  type MatrixInput,
-  type RowMap,
-} from '../core/matrix.js';
-import { randomPhases, seedKey, type Seed } from '../random/streams.js';
+import { matrixFromRowMajor, readMatrix, type Matrix, type MatrixInput } from '../core/index.js';
+import { conjugateLayer, readLayer, transformBothSides, type RowMap } from './conjugate.js';
+import { randomPhases, seedKey, type Seed } from '../random/index.js';
 import { checkPhases, requireEven, rfftRows } from './rfft.js';
 
 export interface IncoherenceRFFTOptions {
