@@ -4,7 +4,8 @@ export default defineConfig({
   entry: ['src/index.ts'],
   format: ['esm', 'cjs'],
   dts: true,
-  sourcemap: true,
+  // No source maps in the package: they were 70% of its unpacked size, and the shipped code is readable ES2022.
+  sourcemap: false,
   clean: true,
   target: 'es2022',
   treeshake: true,

@@ -3,10 +3,10 @@
  * Float64Array (any strides, any offset) and return contiguous row-major Float64Array-backed
  * ndarrays. Inside, everything works on flat typed arrays.
  */
-import ndarray from 'ndarray';
 import type { NdArray } from 'ndarray';
-import { rangeError, typeError, NotSymmetricError } from '../errors/index.js';
-import { assertFinite } from './validate.js';
+import { describeValue, rangeError, typeError, NotSymmetricError } from '../errors/index.js';
+import { makeNdArray } from './strided.js';
+import { assertFinite, assertInteger } from './validate.js';
 
 /** A matrix as returned by quipsharp: contiguous, row-major, float64. */
 export type Matrix = NdArray<Float64Array>;
@@ -20,42 +20,81 @@ export interface DenseMatrix {
   cols: number;
 }
 
-/** Wraps a row-major Float64Array as an ndarray of shape [rows, cols] (no copy). */
+/**
+ * Wraps a row-major Float64Array as an ndarray of shape [rows, cols], without copying: entry (i, j) is
+ * `data[i * cols + j]`. Throws `TypeError` unless `data` is a Float64Array and `RangeError` unless rows and cols
+ * are positive integers with rows * cols = data.length.
+ *
+ * @example matrixFromRowMajor(new Float64Array([1, 2, 3, 4, 5, 6]), 2, 3).get(1, 0) // 4
+ */
 export function matrixFromRowMajor(data: Float64Array, rows: number, cols: number): Matrix {
+  const fn = 'matrixFromRowMajor';
+  if (!(data instanceof Float64Array)) throw typeError(fn, 'data', 'a Float64Array', data);
+  assertInteger(fn, 'rows', rows, 1, Number.MAX_SAFE_INTEGER);
+  assertInteger(fn, 'cols', cols, 1, Number.MAX_SAFE_INTEGER);
   if (data.length !== rows * cols) {
-    throw rangeError('matrixFromRowMajor', 'data', `of length rows * cols = ${rows * cols}`, `length ${data.length}`);
+    throw rangeError(fn, 'data', `of length rows * cols = ${rows * cols}`, `length ${data.length}`);
   }
-  return ndarray(data, [rows, cols]);
+  return makeNdArray(data, [rows, cols]);
 }
 
 function isMatrixInput(A: unknown): A is MatrixInput {
   if (typeof A !== 'object' || A === null) return false;
   const { data, shape, stride } = A as Partial<NdArray>;
-  return (
-    (data instanceof Float32Array || data instanceof Float64Array) &&
-    Array.isArray(shape) &&
-    Array.isArray(stride) &&
-    typeof (A as NdArray).offset === 'number'
-  );
+  return (data instanceof Float32Array || data instanceof Float64Array) && Array.isArray(shape) && Array.isArray(stride);
+}
+
+const EXPECTED = 'a 2-D ndarray over a Float32Array or Float64Array';
+
+/**
+ * Checks the geometry of a 2-D view: shape entries positive integers, strides and offset integers, and every
+ * element the view addresses inside `data` (the lowest and highest addresses offset + sum of the negative,
+ * resp. positive, stride * (shape - 1) terms). Returns [rows, cols, s0, s1, offset].
+ */
+function viewGeometry(fn: string, arg: string, A: MatrixInput): [number, number, number, number, number] {
+  const { shape, stride, offset } = A as { shape: unknown[]; stride: unknown[]; offset: unknown };
+  if (shape.length !== 2) throw rangeError(fn, arg, 'a 2-D ndarray', `shape [${shape.map(describeValue).join(', ')}]`);
+  if (stride.length !== 2) throw rangeError(fn, `${arg}.stride`, 'two integers', `[${stride.map(describeValue).join(', ')}]`);
+  for (let d = 0; d < 2; d++) {
+    const e = shape[d];
+    if (typeof e !== 'number' || !Number.isSafeInteger(e)) throw typeError(fn, `${arg}.shape[${d}]`, 'a positive integer', e);
+    if (e < 1) throw rangeError(fn, arg, 'non-empty', `shape [${shape.join(', ')}]`);
+    const s = stride[d];
+    if (typeof s !== 'number' || !Number.isSafeInteger(s)) throw typeError(fn, `${arg}.stride[${d}]`, 'an integer', s);
+  }
+  if (typeof offset !== 'number' || !Number.isSafeInteger(offset)) throw typeError(fn, `${arg}.offset`, 'an integer', offset);
+  const [rows, cols] = shape as [number, number];
+  const [s0, s1] = stride as [number, number];
+  const span0 = s0 * (rows - 1);
+  const span1 = s1 * (cols - 1);
+  const lowest = offset + Math.min(span0, 0) + Math.min(span1, 0);
+  const highest = offset + Math.max(span0, 0) + Math.max(span1, 0);
+  if (lowest < 0 || highest >= A.data.length) {
+    throw rangeError(
+      fn,
+      arg,
+      `a view inside its data (addresses 0..${A.data.length - 1})`,
+      `shape [${rows}, ${cols}], stride [${s0}, ${s1}], offset ${offset} addressing ${lowest}..${highest}`,
+    );
+  }
+  return [rows, cols, s0, s1, offset];
 }
 
 /**
- * Validates a matrix argument and copies it into a fresh row-major Float64Array.
- * Rejects non-ndarrays, other dtypes, non-2-D shapes, empty matrices and non-finite entries.
+ * Validates a matrix argument and copies it into a fresh row-major Float64Array: the one place where user
+ * views are read. Rejects non-ndarrays, other dtypes, non-2-D or empty shapes, non-integer shapes, strides
+ * or offsets, views that address elements outside their data, and non-finite entries.
  */
 export function readMatrix(fn: string, arg: string, A: unknown): DenseMatrix {
-  if (!isMatrixInput(A)) throw typeError(fn, arg, 'a 2-D ndarray over a Float32Array or Float64Array', A);
-  if (A.shape.length !== 2) throw rangeError(fn, arg, 'a 2-D ndarray', `shape [${A.shape.join(', ')}]`);
-  const [rows, cols] = A.shape as [number, number];
-  if (rows < 1 || cols < 1) throw rangeError(fn, arg, 'non-empty', `shape [${rows}, ${cols}]`);
-  const [s0, s1] = A.stride as [number, number];
+  if (!isMatrixInput(A)) throw typeError(fn, arg, EXPECTED, A);
+  const [rows, cols, s0, s1, offset] = viewGeometry(fn, arg, A);
   const src = A.data;
   const out = new Float64Array(rows * cols);
   if (s1 === 1 && s0 === cols) {
-    out.set(src.subarray(A.offset, A.offset + rows * cols));
+    out.set(src.subarray(offset, offset + rows * cols));
   } else {
     for (let i = 0; i < rows; i++) {
-      const base = A.offset + i * s0;
+      const base = offset + i * s0;
       for (let j = 0; j < cols; j++) out[i * cols + j] = src[base + j * s1];
     }
   }
