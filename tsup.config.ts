@@ -1,11 +1,14 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // The library, and the worker script quantizeLinear starts next to it (dist/quantize-worker.js).
+  entry: { index: 'src/index.ts', 'quantize-worker': 'src/quantize/worker.ts' },
   format: ['esm', 'cjs'],
-  dts: true,
+  dts: { entry: { index: 'src/index.ts' } },
   // No source maps in the package: they were 70% of its unpacked size, and the shipped code is readable ES2022.
   sourcemap: false,
+  // import.meta.url in the CommonJS build too (the worker script is found relative to the module).
+  shims: true,
   clean: true,
   target: 'es2022',
   treeshake: true,

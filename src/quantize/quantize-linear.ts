@@ -1,0 +1,241 @@
+/**
+ * quantizeLinear: QuIP# Algorithm 1 (without fine-tuning) for one linear layer in one call, on one thread
+ * (quantizeLinearSync) or on worker threads (quantizeLinear), with the same codes bit for bit.
+ */
+import { readMatrix, readSymmetricMatrix, type DenseMatrix, type MatrixInput } from '../core/index.js';
+import { rangeError } from '../errors/index.js';
+import { deserializeError, type PrepareRequest, type WorkerReply } from './messages.js';
+import { builtinCodebook, resolveOptions, type QuantizeLinearOptions, type ResolvedOptions } from './options.js';
+import { availableCores, startWorker, workersAvailable, type QuantizeWorker } from './pool.js';
+import { prepareLayer, type PreparedLayer } from './prepare.js';
+import { ProgressTracker } from './progress.js';
+import { QuantizedLinear, type QuantizeReport } from './quantized-linear.js';
+import { roundRows, type RowSums } from './round.js';
+
+/** The inputs, read once: W (m x n) and H (n x n, symmetric), with n a multiple of the codebook's dim. */
+function readInputs(fn: string, W: unknown, H: unknown, o: ResolvedOptions): { w: DenseMatrix; h: DenseMatrix } {
+  const w = readMatrix(fn, 'W', W);
+  const h = readSymmetricMatrix(fn, 'H', H, w.cols);
+  const g = o.codebook.dim;
+  if (w.cols % g !== 0) throw rangeError(fn, 'W.shape[1]', `a multiple of the codebook's dim ${g} (${o.codebook.name})`, String(w.cols));
+  return { w, h };
+}
+
+function abortError(signal: AbortSignal): Error {
+  const reason = signal.reason as unknown;
+  if (reason instanceof Error && reason.name === 'AbortError') return reason;
+  const e = new Error('quantizeLinear: aborted');
+  e.name = 'AbortError';
+  return e;
+}
+
+function newRowSums(m: number, shared: boolean): RowSums {
+  const make = () => new Float64Array(shared ? new SharedArrayBuffer(8 * m) : new ArrayBuffer(8 * m));
+  return { loss: make(), energy: make(), residualSq: make(), inputSq: make() };
+}
+
+function codeCount(p: PreparedLayer, o: ResolvedOptions): number {
+  return p.m * (p.n / o.codebook.dim) * o.codebook.codeWords;
+}
+
+/** Sum in row order, so the total does not depend on how the rows were split. */
+function total(a: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i];
+  return s;
+}
+
+/**
+ * The layer and its report. In the processed basis, with R' = W' - W_hat' and H' = V (H_r / mu + sigma I) V^T:
+ *   tr(R H R^T) = mu (tr(R' H' R'^T) - sigma ||R'||^2),   tr(W H W^T) = mu (tr(W' H' W'^T) - sigma ||W'||^2),
+ * (V orthogonal; the rescaling cancels in R diag(s) diag(s)^-1 H diag(s)^-1 diag(s) R^T), with
+ * tr(R' H' R'^T) = sum_k e_k D_k e_k^T from the block LDL. So the report costs no product with the user's H.
+ */
+function finish(fn: string, wUser: Float64Array, p: PreparedLayer, o: ResolvedOptions, codes: Uint16Array, sums: RowSums, threads: number, tracker: ProgressTracker): QuantizedLinear {
+  tracker.enter('report');
+  const fields = { outFeatures: p.m, inFeatures: p.n, codebook: o.codebook, codes, incoherence: p.record, scale: p.scale, rescale: p.rescale };
+  const layer = new QuantizedLinear(fields);
+  const Wq = layer.dequantize().data;
+  let max = 0;
+  for (let k = 0; k < wUser.length; k++) max = Math.max(max, Math.abs(wUser[k]), Math.abs(Wq[k]));
+  let err = 0;
+  let norm = 0;
+  if (max > 0) {
+    for (let k = 0; k < wUser.length; k++) {
+      const a = wUser[k] / max;
+      const d = a - Wq[k] / max;
+      err += d * d;
+      norm += a * a;
+    }
+  }
+  const sigma = p.sigmaReg;
+  const loss = total(sums.loss) - sigma * total(sums.residualSq);
+  const energy = total(sums.energy) - sigma * total(sums.inputSq);
+  const proxyLoss = Math.max(0, p.mu * p.scale * (p.scale * loss));
+  if (!Number.isFinite(proxyLoss)) throw rangeError(fn, 'W', 'a layer whose proxy loss is within float64 range', 'tr((W - W_hat) H (W - W_hat)^T) beyond 1.8e308');
+  const seconds = tracker.finish();
+  const report: QuantizeReport = {
+    proxyLoss,
+    relativeProxyLoss: proxyLoss === 0 ? 0 : Math.max(0, loss / energy),
+    weightError: err === 0 ? 0 : Math.sqrt(err / norm),
+    bitsPerWeight: layer.bitsPerWeight,
+    sigmaReg: sigma,
+    retries: p.retries,
+    threads,
+    seconds,
+  };
+  return new QuantizedLinear({ ...fields, report });
+}
+
+/**
+ * Quantizes a linear layer W (out x in, m x n) given its proxy Hessian H = E[x x^T] (n x n) on the calling
+ * thread: QuIP# Algorithm 1 without fine-tuning. Steps: optional rescaling (options.rescale),
+ * H <- H / mean(diag H) + sigmaReg I, incoherence processing W' = U W V^T, H' = V H V^T (RHT or RFFT),
+ * block LDL H' = L D L^T (g = codebook dim; retried once with 10 x sigmaReg), scale = rms(W') / optScale, and
+ * BlockLDLQ of W' / scale. The result keeps the codes, the incoherence record and the scales, never W' or H'.
+ *
+ * Cost: O(n^3 / 3) for the factorization, O(m n^2) for the rounding and its report (which adds one
+ * m n^2 / 2 product), O((m n + n^2) log n) for the transforms. Memory: a few copies of W and H.
+ *
+ * Errors: TypeError/RangeError for bad shapes, non-finite entries, n not a multiple of the codebook's dim,
+ * sizes the chosen incoherence does not support, bad options (unknown keys, an unknown codebook or
+ * incoherence name); NotSymmetricError for an asymmetric H; NotPositiveDefiniteError (with the pivot) when the
+ * regularized H fails to factor twice; an AbortError when options.signal aborts (checked between stages).
+ *
+ * @example
+ * const q = quantizeLinearSync(W, H, { seed: 1 });
+ * q.report.relativeProxyLoss; // tr(dW H dW^T) / tr(W H W^T)
+ * const y = q.matvec(x);
+ */
+export function quantizeLinearSync(W: MatrixInput, H: MatrixInput, options?: QuantizeLinearOptions): QuantizedLinear {
+  const fn = 'quantizeLinearSync';
+  const o = resolveOptions(fn, options);
+  const tracker = new ProgressTracker(o.onProgress);
+  tracker.emit(0, 1);
+  const check = () => {
+    if (o.signal?.aborted) throw abortError(o.signal);
+  };
+  check();
+  const { w, h } = readInputs(fn, W, H, o);
+  const wUser = w.data.slice();
+  const p = prepareLayer(fn, w, h, { ...o, keepHessian: o.tuneIters > 0 }, (stage) => (check(), tracker.enter(stage)));
+  check();
+  const blocks = (1 + o.tuneIters) * (p.n / o.codebook.dim);
+  tracker.enter('round', blocks);
+  const codes = new Uint16Array(codeCount(p, o));
+  const sums = newRowSums(p.m, false);
+  let done = 0;
+  roundRows({ ...p, tuneIters: o.tuneIters }, o.codebook, 0, p.m, codes, sums, (k) => tracker.emit((done += k), blocks));
+  check();
+  return finish(fn, wUser, p, o, codes, sums, 1, tracker);
+}
+
+/**
+ * As {@link quantizeLinearSync}, on `options.threads` worker threads (default: every core in Node, 1
+ * elsewhere), with the same result bit for bit for every thread count: the preparation (incoherence and
+ * factorization) runs in one worker, then the rows of W' are split across the workers, each rounding its rows
+ * with BlockLDLQ on the shared L. The calling thread stays free. `options.signal` stops the work within a
+ * second: the promise rejects with an AbortError and every worker is terminated. Where workers or shared
+ * memory are not available (a page without cross-origin isolation), or for a user-defined Codebook object
+ * (which cannot be sent to a worker), it runs on the calling thread.
+ */
+export async function quantizeLinear(W: MatrixInput, H: MatrixInput, options?: QuantizeLinearOptions): Promise<QuantizedLinear> {
+  const fn = 'quantizeLinear';
+  const o = resolveOptions(fn, options);
+  const builtin = builtinCodebook(o.codebook.name) === o.codebook;
+  if (!builtin || !workersAvailable()) {
+    await Promise.resolve();
+    return quantizeLinearSync(W, H, o.threads === undefined ? stripThreads(options) : options);
+  }
+  if (o.signal?.aborted) throw abortError(o.signal);
+  const { w, h } = readInputs(fn, W, H, o);
+  const threads = Math.max(1, Math.min(o.threads ?? (await availableCores()), w.rows));
+  const tracker = new ProgressTracker(o.onProgress);
+  tracker.emit(0, 1);
+  const workers: QuantizeWorker[] = [];
+  let fail: (e: Error) => void = () => {};
+  const failed = new Promise<never>((_, reject) => (fail = reject));
+  failed.catch(() => {});
+  const onAbort = () => fail(abortError(o.signal!));
+  o.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    for (let t = 0; t < threads; t++) {
+      const worker = await startWorker();
+      worker.onFailure(fail);
+      workers.push(worker);
+    }
+    const request: PrepareRequest = {
+      type: 'prepare',
+      W: sharedCopy(w.data),
+      H: sharedCopy(h.data),
+      m: w.rows,
+      n: w.cols,
+      codebook: o.codebook.name,
+      incoherence: o.incoherence,
+      seed: o.seed,
+      sigmaReg: o.sigmaReg,
+      rescale: o.rescale,
+      keepHessian: o.tuneIters > 0,
+      fn,
+    };
+    const p = await Promise.race([
+      failed,
+      exchange<PreparedLayer>(workers[0], request, (reply) => {
+        if (reply.type === 'stage') tracker.enter(reply.stage);
+        return reply.type === 'prepared' ? reply.layer : undefined;
+      }),
+    ]);
+    const blocks = (1 + o.tuneIters) * (p.n / o.codebook.dim) * threads;
+    tracker.enter('round', blocks);
+    const codes = new Uint16Array(new SharedArrayBuffer(2 * codeCount(p, o)));
+    const sums = newRowSums(p.m, true);
+    let done = 0;
+    const job = { m: p.m, n: p.n, U: p.U, L: p.L, D: p.D, Hp: p.Hp, tuneIters: o.tuneIters };
+    await Promise.race([
+      failed,
+      Promise.all(
+        workers.map((worker, t) =>
+          exchange<true>(worker, { type: 'round', job, codebook: o.codebook.name, r0: Math.floor((t * p.m) / threads), r1: Math.floor(((t + 1) * p.m) / threads), codes, sums }, (reply) => {
+            if (reply.type === 'blocks') tracker.emit((done += reply.count), blocks);
+            return reply.type === 'rounded' ? true : undefined;
+          }),
+        ),
+      ),
+    ]);
+    return finish(fn, w.data, p, o, codes.slice(), sums, threads, tracker);
+  } finally {
+    o.signal?.removeEventListener('abort', onAbort);
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+}
+
+function stripThreads(options: QuantizeLinearOptions | undefined): QuantizeLinearOptions | undefined {
+  return options;
+}
+
+function sharedCopy(a: Float64Array): Float64Array {
+  const s = new Float64Array(new SharedArrayBuffer(a.byteLength));
+  s.set(a);
+  return s;
+}
+
+/** Sends `request` and resolves with the first reply `pick` maps to a value; an error reply rejects. */
+function exchange<T>(worker: QuantizeWorker, request: Parameters<QuantizeWorker['post']>[0], pick: (reply: WorkerReply) => T | undefined): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    worker.onReply((reply) => {
+      if (settled) return;
+      if (reply.type === 'error') {
+        settled = true;
+        reject(deserializeError(reply.error));
+        return;
+      }
+      const value = pick(reply);
+      if (value !== undefined) {
+        settled = true;
+        resolve(value);
+      }
+    });
+    worker.post(request);
+  });
+}

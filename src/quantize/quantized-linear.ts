@@ -1,0 +1,217 @@
+/**
+ * A quantized linear layer and compressed inference (QuIP# Algorithm 2): y = W_hat x computed from the codes,
+ * W_hat = U^T (scale C) V diag(1 / rescale), with C the matrix of decoded codebook points, U and V the
+ * incoherence maps of the record, never materializing W_hat.
+ */
+import { assertFinite, assertFloatArray, assertInteger, matrixFromRowMajor, readMatrix, type FloatArray, type Matrix, type MatrixInput } from '../core/index.js';
+import { rangeError, typeError } from '../errors/index.js';
+import { reverseIncoherenceRFFT, reverseIncoherenceRHT } from '../incoherence/index.js';
+import type { Codebook } from '../lattice/index.js';
+import { chunkMajor, decoderFor, type CodeDecoder } from './decoder.js';
+import { resolveCodebook, type QuantizeStage } from './options.js';
+import { applyInputMap, applyOutputMapTranspose, checkRecord, recordBits, type IncoherenceRecord } from './record.js';
+
+/** What quantizeLinear measured, in the units of the W and H the user gave. */
+export interface QuantizeReport {
+  /** tr((W - W_hat) H (W - W_hat)^T). */
+  proxyLoss: number;
+  /** proxyLoss / tr(W H W^T) (0 when both are 0). */
+  relativeProxyLoss: number;
+  /** ||W - W_hat||_F / ||W||_F (0 when both are 0). */
+  weightError: number;
+  /** Everything a file stores per weight: codes, signs or phases, scales. */
+  bitsPerWeight: number;
+  /** The sigmaReg the factorization succeeded with (10x the requested one after a retry). */
+  sigmaReg: number;
+  /** 0, or 1 when the first factorization failed and was retried with 10 x sigmaReg. */
+  retries: number;
+  /** Threads the rounding ran on. */
+  threads: number;
+  /** Wall-clock seconds per stage and in total. */
+  seconds: Record<QuantizeStage, number> & { total: number };
+}
+
+/** The fields a QuantizedLinear is made of (what a file stores). */
+export interface QuantizedLinearFields {
+  outFeatures: number;
+  inFeatures: number;
+  /** A built-in codebook's name ('E8P12', 'E8P12RVQ3B', 'E8P12RVQ4B', or 'e8p12'...) or a Codebook. */
+  codebook: string | Codebook;
+  /** Row-major outFeatures x (inFeatures / dim) x codeWords code words. */
+  codes: Uint16Array;
+  incoherence: IncoherenceRecord;
+  /** W_hat' = scale * C (rms(W') / codebook.optScale at quantization; 0 for an all-zero layer). */
+  scale: number;
+  /** Per-input-column rescaling s (W was quantized as W diag(s)), or null. */
+  rescale: Float64Array | null;
+  report?: QuantizeReport | null;
+}
+
+/** A quantized m x n linear layer: codes, incoherence record and scales, with compressed matvec and matmul. */
+export class QuantizedLinear {
+  readonly outFeatures: number;
+  readonly inFeatures: number;
+  /** The codebook's name, e.g. 'E8P12'. */
+  readonly codebook: string;
+  /** Storage per weight: codebook bits plus signs or phases and scales. */
+  readonly bitsPerWeight: number;
+  readonly codes: Uint16Array;
+  readonly incoherence: IncoherenceRecord;
+  readonly scale: number;
+  readonly rescale: Float64Array | null;
+  /** What quantizeLinear measured (null for a layer built from stored fields). */
+  readonly report: QuantizeReport | null;
+  /** The codebook object the codes belong to. */
+  readonly codebookObject: Codebook;
+  private readonly codesT: Uint16Array;
+  private readonly decoder: CodeDecoder;
+
+  /**
+   * Builds a layer from its fields, validating them: shapes positive integers with the codebook's dim dividing
+   * inFeatures, codes of the right length and in the codebook's range, a record matching the shapes, a finite
+   * scale >= 0 and a finite positive rescale vector of length inFeatures. Throws TypeError/RangeError naming
+   * the field.
+   */
+  constructor(fields: QuantizedLinearFields) {
+    const fn = 'QuantizedLinear';
+    if (typeof fields !== 'object' || fields === null) throw typeError(fn, 'fields', 'an object', fields);
+    const { outFeatures: m, inFeatures: n } = fields;
+    assertInteger(fn, 'fields.outFeatures', m, 1, 2 ** 24);
+    assertInteger(fn, 'fields.inFeatures', n, 1, 2 ** 24);
+    const cb = resolveCodebook(fn, 'fields.codebook', fields.codebook);
+    if (n % cb.dim !== 0) throw rangeError(fn, 'fields.inFeatures', `a multiple of the codebook's dim ${cb.dim}`, String(n));
+    if (!(fields.codes instanceof Uint16Array)) throw typeError(fn, 'fields.codes', 'a Uint16Array', fields.codes);
+    const words = m * (n / cb.dim) * cb.codeWords;
+    if (fields.codes.length !== words) throw rangeError(fn, 'fields.codes', `of length ${words} (outFeatures * inFeatures / ${cb.dim} * ${cb.codeWords})`, `length ${fields.codes.length}`);
+    checkCodeRange(fn, cb, fields.codes);
+    const record = checkRecord(fn, 'fields.incoherence', fields.incoherence, m, n);
+    const scale = fields.scale;
+    if (typeof scale !== 'number' || !Number.isFinite(scale) || scale < 0) throw rangeError(fn, 'fields.scale', 'a finite number >= 0', String(scale));
+    const rescale = fields.rescale ?? null;
+    if (rescale !== null) {
+      if (!(rescale instanceof Float64Array)) throw typeError(fn, 'fields.rescale', 'a Float64Array or null', rescale);
+      if (rescale.length !== n) throw rangeError(fn, 'fields.rescale', `of length ${n}`, `length ${rescale.length}`);
+      for (let j = 0; j < n; j++) {
+        if (!(rescale[j] > 0 && rescale[j] < Infinity)) throw rangeError(fn, 'fields.rescale', 'finite and positive everywhere', `${rescale[j]} at index ${j}`);
+      }
+    }
+    this.outFeatures = m;
+    this.inFeatures = n;
+    this.codebook = cb.name;
+    this.codebookObject = cb;
+    this.codes = fields.codes;
+    this.incoherence = record;
+    this.scale = scale;
+    this.rescale = rescale;
+    this.report = fields.report ?? null;
+    this.bitsPerWeight = cb.bitsPerWeight + (recordBits(record) + 64 + (rescale ? 64 * n : 0)) / (m * n);
+    this.codesT = chunkMajor(fields.codes, m, n / cb.dim, cb.codeWords);
+    this.decoder = decoderFor(cb);
+  }
+
+  /**
+   * y = W_hat x for one input vector, from the codes: x / rescale, the input-side transform V, the code
+   * inner products (8 multiply-adds per 16-bit code), scale, the output-side transform U^T. O(m n / 8) code
+   * reads and O(m n) multiply-adds, plus O((m + n) log) for the transforms; W_hat is never formed.
+   *
+   * `x` is a Float32Array or Float64Array of inFeatures finite entries; the result has x's type (computed in
+   * float64, rounded once). `out` (optional, of x's type and length outFeatures) may be x itself or overlap it:
+   * x is read completely before out is written.
+   *
+   * @example const y = layer.matvec(new Float32Array(layer.inFeatures).fill(1));
+   */
+  matvec(x: Float64Array, out?: Float64Array): Float64Array;
+  matvec(x: Float32Array, out?: Float32Array): Float32Array;
+  matvec(x: FloatArray, out?: FloatArray): FloatArray {
+    const fn = 'QuantizedLinear.matvec';
+    assertFloatArray(fn, 'x', x);
+    if (x.length !== this.inFeatures) throw rangeError(fn, 'x', `of length inFeatures = ${this.inFeatures}`, `length ${x.length}`);
+    assertFinite(fn, 'x', x);
+    if (out !== undefined) {
+      if (out.constructor !== x.constructor) throw typeError(fn, 'out', `a ${x.constructor.name} (the type of x)`, out);
+      if (out.length !== this.outFeatures) throw rangeError(fn, 'out', `of length outFeatures = ${this.outFeatures}`, `length ${out.length}`);
+    }
+    const x64 = Float64Array.from(x);
+    const y = this.outputSide(this.codeProduct(this.inputSide(x64)));
+    const result = out ?? (x instanceof Float32Array ? new Float32Array(this.outFeatures) : new Float64Array(this.outFeatures));
+    result.set(y);
+    return result;
+  }
+
+  /**
+   * Y = X W_hat^T for a batch: X is batch x inFeatures (any 2-D ndarray view), the result batch x outFeatures
+   * (float64). Row b of the result equals matvec(row b of X) up to float64 round-off. The codes are decoded
+   * once per batch, not once per row.
+   */
+  matmul(X: MatrixInput): Matrix {
+    const fn = 'QuantizedLinear.matmul';
+    const x = readMatrix(fn, 'X', X);
+    const { inFeatures: n, outFeatures: m } = this;
+    if (x.cols !== n) throw rangeError(fn, 'X', `of shape [batch, ${n}] (inFeatures columns)`, `shape [${x.rows}, ${x.cols}]`);
+    const B = x.rows;
+    // Transform every row on the input side, then lay the batch out column-interleaved (n x B) for the kernel.
+    const Xt = new Float64Array(n * B);
+    for (let b = 0; b < B; b++) {
+      const r = this.inputSide(x.data.subarray(b * n, (b + 1) * n).slice());
+      for (let k = 0; k < n; k++) Xt[k * B + b] = r[k];
+    }
+    const Y = new Float64Array(m * B);
+    this.decoder.matmulAccumulate(this.codesT, m, n, B, Xt, Y);
+    const out = new Float64Array(B * m);
+    const col = new Float64Array(m);
+    for (let b = 0; b < B; b++) {
+      for (let i = 0; i < m; i++) col[i] = Y[i * B + b] * this.scale;
+      out.set(applyOutputMapTranspose(this.incoherence, col), b * m);
+    }
+    return matrixFromRowMajor(out, B, m);
+  }
+
+  /** W_hat (outFeatures x inFeatures, float64), materialized: for checks and export, not for inference. */
+  dequantize(): Matrix {
+    const { outFeatures: m, inFeatures: n, incoherence: record } = this;
+    const C = this.codebookObject.decodeRows(this.codes);
+    for (let k = 0; k < C.length; k++) C[k] *= this.scale;
+    let W: Float64Array = C;
+    if (record.method === 'rht') W = reverseIncoherenceRHT(matrixFromRowMajor(C, m, n), record.signsU, record.signsV).data;
+    if (record.method === 'rfft') W = reverseIncoherenceRFFT(matrixFromRowMajor(C, m, n), record.phasesU, record.phasesV).data;
+    const s = this.rescale;
+    if (s) for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) W[i * n + j] /= s[j];
+    return matrixFromRowMajor(W, m, n);
+  }
+
+  /** x' = V (x / rescale), overwriting nothing the caller owns (x is a private float64 copy). */
+  private inputSide(x: Float64Array): Float64Array {
+    const s = this.rescale;
+    if (s) for (let j = 0; j < x.length; j++) x[j] /= s[j];
+    return applyInputMap(this.incoherence, x);
+  }
+
+  /** C x' (scaled by `scale` on the way out). */
+  private codeProduct(x: Float64Array): Float64Array {
+    const y = new Float64Array(this.outFeatures);
+    this.decoder.matvecAccumulate(this.codesT, this.outFeatures, this.inFeatures, x, y);
+    for (let i = 0; i < y.length; i++) y[i] *= this.scale;
+    return y;
+  }
+
+  /** y = U^T y'. */
+  private outputSide(y: Float64Array): Float64Array {
+    return applyOutputMapTranspose(this.incoherence, y);
+  }
+}
+
+/** Code words beyond the codebook's range (e.g. an 8-bit residual word above 255) are refused. */
+function checkCodeRange(fn: string, cb: Codebook, codes: Uint16Array): void {
+  const probe = new Uint16Array(cb.codeWords);
+  const maxima = new Uint16Array(cb.codeWords);
+  for (let k = 0; k < codes.length; k++) {
+    const w = k % cb.codeWords;
+    if (codes[k] > maxima[w]) maxima[w] = codes[k];
+  }
+  probe.set(maxima);
+  try {
+    cb.decodeRows(probe);
+  } catch (e) {
+    throw rangeError(fn, 'fields.codes', `code words valid for ${cb.name}`, e instanceof Error ? e.message : String(e));
+  }
+}
