@@ -64,3 +64,59 @@ export type { Codebook, QuantizeResult, ResidualStage } from './lattice/index.js
 
 export { cholesky, choleskyInPlace, ldl, blockLDL, regularizeHessian, blockLDLQ, proxyLoss } from './ldlq/index.js';
 export type { LDLResult, BlockLDLResult, BlockLDLQOptions, BlockLDLQResult } from './ldlq/index.js';
+
+export {
+  quantizeLinear,
+  quantizeLinearSync,
+  QuantizedLinear,
+  HessianAccumulator,
+  readQuantizedModel,
+  writeQuantizedModel,
+} from './quantize/index.js';
+export type {
+  QuantizeLinearOptions,
+  QuantizeProgress,
+  QuantizeStage,
+  QuantizeReport,
+  QuantizedLinearFields,
+  CodebookName,
+  IncoherenceChoice,
+  IncoherenceRecord,
+  RHTRecord,
+  RFFTRecord,
+  NoIncoherenceRecord,
+  HessianSums,
+  QuantizedModel,
+  QuipSharpHessianDict,
+  QuipSharpRecord,
+} from './quantize/index.js';
+
+export { exampleActivations, exampleLayer, exampleModel } from './example/index.js';
+export type { ExampleLayer, ExampleModel, ExampleModelOptions, ExampleTensor } from './example/index.js';
+
+export { readSafetensors, writeSafetensors, readNpy, writeNpy, readNpz, readTorchFile, isTensor } from './io/index.js';
+export type { Safetensors, Npy, WriteNpyOptions, Dtype, Tensor, TensorData, TorchValue } from './io/index.js';
+
+export {
+  packQuipSharp,
+  unpackQuipSharp,
+  quipSharpHessianToDense,
+  regularizeQuipSharpHessian,
+  denseToQuipSharpHessian,
+  readQuipSharpLayer,
+  quipSharpLayerToAttr,
+  dequantizeQuipSharp,
+  quipSharpHadamardRowsInPlace,
+  quipSharpHadamardBase,
+  quipSharpHadamardFactor,
+  QUIP_SHARP_BASE_ORDERS,
+} from './interop/index.js';
+export type {
+  QuipSharpLayer,
+  QuipSharpPart,
+  QuipSharpCodebookName,
+  QuipSharpPackOptions,
+  QuipSharpHessianFile,
+  QuipSharpHadamardFactor,
+  QuipSharpHadamardOptions,
+} from './interop/index.js';

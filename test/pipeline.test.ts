@@ -19,7 +19,7 @@ import {
   type IncoherenceMethod,
   type Matrix,
 } from '../src/index.js';
-import { exampleLayer } from '../examples/example-layer.js';
+import { exampleLayer } from '../src/index.js';
 
 function scaledCopy(A: Matrix, s: number): Matrix {
   return matrixFromRowMajor(A.data.map((v) => v * s), A.shape[0], A.shape[1]);

@@ -15,7 +15,7 @@ import {
   type Matrix,
   type QuantizeProgress,
 } from '../src/index.js';
-import { exampleLayer } from '../examples/example-layer.js';
+import { exampleLayer } from '../src/index.js';
 
 const { W, H } = exampleLayer(64, 256, 1024, 7);
 

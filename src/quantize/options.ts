@@ -44,6 +44,15 @@ export interface QuantizeLinearOptions {
   onProgress?: (progress: QuantizeProgress) => void;
   /** Aborts quantizeLinear (it rejects with an AbortError and leaves no worker running). */
   signal?: AbortSignal;
+  /**
+   * 'quip-sharp': QuIP#'s Algorithm 1 as its quantize_linear runs it (its H_K transforms, float32 Hessian
+   * regularization, the given sign vectors), producing QuIP#'s codes; H may then also be QuIP#'s Hessian dict.
+   */
+  compat?: 'quip-sharp';
+  /** compat 'quip-sharp': QuIP#'s SU, the input-side signs (length n; default randomSigns(n, seed, 1)). */
+  signsIn?: Int8Array | Float32Array | Float64Array;
+  /** compat 'quip-sharp': QuIP#'s SV, the output-side signs (length m; default randomSigns(m, seed, 0)). */
+  signsOut?: Int8Array | Float32Array | Float64Array;
 }
 
 /** Validated options with defaults applied. */
@@ -57,6 +66,9 @@ export interface ResolvedOptions {
   threads: number | undefined;
   onProgress: ((progress: QuantizeProgress) => void) | undefined;
   signal: AbortSignal | undefined;
+  compat: 'quip-sharp' | undefined;
+  signsIn: unknown;
+  signsOut: unknown;
 }
 
 const CODEBOOKS: Record<CodebookName, Codebook> = {
@@ -69,7 +81,7 @@ const CODEBOOKS: Record<CodebookName, Codebook> = {
 };
 
 const INCOHERENCE: readonly IncoherenceChoice[] = ['auto', 'rht', 'rfft', 'none'];
-const KNOWN = new Set(['codebook', 'incoherence', 'seed', 'sigmaReg', 'rescale', 'tuneIters', 'threads', 'onProgress', 'signal']);
+const KNOWN = new Set(['codebook', 'incoherence', 'seed', 'sigmaReg', 'rescale', 'tuneIters', 'threads', 'onProgress', 'signal', 'compat', 'signsIn', 'signsOut']);
 
 /** The built-in codebook named `name`, or undefined. */
 export function builtinCodebook(name: string): Codebook | undefined {
@@ -123,5 +135,13 @@ export function resolveOptions(fn: string, options: unknown): ResolvedOptions {
   if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof signal.aborted !== 'boolean')) {
     throw typeError(fn, 'options.signal', 'an AbortSignal', signal);
   }
-  return { codebook, incoherence, seed, sigmaReg, rescale, tuneIters, threads, onProgress, signal };
+  const compat = o.compat;
+  if (compat !== undefined && compat !== 'quip-sharp') throw rangeError(fn, 'options.compat', "'quip-sharp' or undefined", describeValue(compat));
+  if (compat && incoherence !== 'auto' && incoherence !== 'rht') {
+    throw rangeError(fn, 'options.incoherence', "'auto' or 'rht' with compat 'quip-sharp' (QuIP#'s Hadamard transform)", describeValue(incoherence));
+  }
+  if (!compat && (o.signsIn !== undefined || o.signsOut !== undefined)) {
+    throw rangeError(fn, o.signsIn !== undefined ? 'options.signsIn' : 'options.signsOut', "given only with compat 'quip-sharp' (otherwise the signs come from options.seed)", 'a sign vector');
+  }
+  return { codebook, incoherence, seed, sigmaReg, rescale, tuneIters, threads, onProgress, signal, compat, signsIn: o.signsIn, signsOut: o.signsOut };
 }

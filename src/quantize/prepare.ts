@@ -141,28 +141,31 @@ export function prepareLayer(
   }
 
   onStage('factorize');
-  let sigmaReg = o.sigmaReg;
-  let retries = 0;
-  let factor: { L: Float64Array; D: Float64Array };
-  try {
-    factor = factorize(Hp, n, g);
-  } catch (e) {
-    if (!(e instanceof NotPositiveDefiniteError)) throw e;
-    // V (H / mu + 10 sigma I) V^T = H' + 9 sigma I, since V is orthogonal.
-    retries = 1;
-    for (let i = 0; i < n; i++) Hp[i * n + i] += 9 * o.sigmaReg;
-    sigmaReg = 10 * o.sigmaReg;
-    try {
-      factor = factorize(Hp, n, g);
-    } catch (e2) {
-      if (e2 instanceof NotPositiveDefiniteError) throw new NotPositiveDefiniteError(fn, `H (regularized with sigmaReg = ${sigmaReg} after a retry)`, e2.pivot, e2.pivotValue);
-      throw e2;
-    }
-  }
+  const { L, D, sigmaReg, retries } = factorizeWithRetry(fn, Hp, n, g, o.sigmaReg);
 
   const scale = rootMeanSquare(Wp) / o.codebook.optScale;
   if (scale > 0) for (let k = 0; k < Wp.length; k++) Wp[k] /= scale;
-  return { m, n, U: Wp, L: factor.L, D: factor.D, Hp: o.keepHessian ? Hp : null, record, scale, rescale, mu, sigmaReg, retries };
+  return { m, n, U: Wp, L, D, Hp: o.keepHessian ? Hp : null, record, scale, rescale, mu, sigmaReg, retries };
+}
+
+/**
+ * blockLDL of the row-major n x n H' (D's blocks laid one after another), retried once with 10 x sigma when it
+ * fails: V (H / mu + 10 sigma I) V^T = H' + 9 sigma I since V is orthogonal (H' is updated in place). A second
+ * failure throws NotPositiveDefiniteError naming `fn`, H and the pivot.
+ */
+export function factorizeWithRetry(fn: string, Hp: Float64Array, n: number, g: number, sigma: number): { L: Float64Array; D: Float64Array; sigmaReg: number; retries: number } {
+  try {
+    return { ...factorize(Hp, n, g), sigmaReg: sigma, retries: 0 };
+  } catch (e) {
+    if (!(e instanceof NotPositiveDefiniteError)) throw e;
+  }
+  for (let i = 0; i < n; i++) Hp[i * n + i] += 9 * sigma;
+  try {
+    return { ...factorize(Hp, n, g), sigmaReg: 10 * sigma, retries: 1 };
+  } catch (e) {
+    if (e instanceof NotPositiveDefiniteError) throw new NotPositiveDefiniteError(fn, `H (regularized with sigmaReg = ${10 * sigma} after a retry)`, e.pivot, e.pivotValue);
+    throw e;
+  }
 }
 
 /** blockLDL of the row-major n x n H' (D's blocks laid one after another). */

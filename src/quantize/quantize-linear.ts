@@ -11,11 +11,23 @@ import { prepareLayer, type PreparedLayer } from './prepare.js';
 import { ProgressTracker } from './progress.js';
 import { QuantizedLinear, type QuantizeReport } from './quantized-linear.js';
 import { roundRows, type RowSums } from './round.js';
+import { prepareQuipSharpLayer, quipSharpHessianInput, readSignVector } from './quip-sharp.js';
+import { matrixFromRowMajor } from '../core/index.js';
+import { proxyLoss as ldlqProxyLoss } from '../ldlq/index.js';
+import { randomSigns } from '../random/index.js';
 
-/** The inputs, read once: W (m x n) and H (n x n, symmetric), with n a multiple of the codebook's dim. */
+/** QuIP#'s Hessian file `{ flatH, mu, n, ct }` as readTorchFile returns it (accepted with compat 'quip-sharp'). */
+export type QuipSharpHessianDict = { flatH: unknown; mu: unknown; n: number; ct?: unknown };
+
+/**
+ * The inputs, read once: W (m x n) and H (n x n, symmetric; with compat 'quip-sharp' also QuIP#'s Hessian dict),
+ * with n a multiple of the codebook's dim.
+ */
 function readInputs(fn: string, W: unknown, H: unknown, o: ResolvedOptions): { w: DenseMatrix; h: DenseMatrix } {
   const w = readMatrix(fn, 'W', W);
-  const h = readSymmetricMatrix(fn, 'H', H, w.cols);
+  const fromFile = o.compat ? quipSharpHessianInput(H) : undefined;
+  if (fromFile && fromFile.rows !== w.cols) throw rangeError(fn, 'H.n', `${w.cols} (the columns of W)`, String(fromFile.rows));
+  const h = fromFile ?? readSymmetricMatrix(fn, 'H', H, w.cols);
   const g = o.codebook.dim;
   if (w.cols % g !== 0) throw rangeError(fn, 'W.shape[1]', `a multiple of the codebook's dim ${g} (${o.codebook.name})`, String(w.cols));
   return { w, h };
@@ -51,11 +63,22 @@ function total(a: Float64Array): number {
  * (V orthogonal; the rescaling cancels in R diag(s) diag(s)^-1 H diag(s)^-1 diag(s) R^T), with
  * tr(R' H' R'^T) = sum_k e_k D_k e_k^T from the block LDL. So the report costs no product with the user's H.
  */
-function finish(fn: string, wUser: Float64Array, p: PreparedLayer, o: ResolvedOptions, codes: Uint16Array, sums: RowSums, threads: number, tracker: ProgressTracker): QuantizedLinear {
+function finish(
+  fn: string,
+  wUser: Float64Array,
+  hUser: Float64Array | null,
+  p: PreparedLayer,
+  o: ResolvedOptions,
+  codes: Uint16Array,
+  sums: RowSums,
+  threads: number,
+  tracker: ProgressTracker,
+): QuantizedLinear {
   tracker.enter('report');
   const fields = { outFeatures: p.m, inFeatures: p.n, codebook: o.codebook, codes, incoherence: p.record, scale: p.scale, rescale: p.rescale };
   const layer = new QuantizedLinear(fields);
   const Wq = layer.dequantize().data;
+  const { proxyLoss, relativeProxyLoss } = hUser ? directLoss(fn, wUser, Wq, hUser, p.m, p.n) : identityLoss(fn, p, sums);
   let max = 0;
   for (let k = 0; k < wUser.length; k++) max = Math.max(max, Math.abs(wUser[k]), Math.abs(Wq[k]));
   let err = 0;
@@ -68,23 +91,36 @@ function finish(fn: string, wUser: Float64Array, p: PreparedLayer, o: ResolvedOp
       norm += a * a;
     }
   }
-  const sigma = p.sigmaReg;
-  const loss = total(sums.loss) - sigma * total(sums.residualSq);
-  const energy = total(sums.energy) - sigma * total(sums.inputSq);
-  const proxyLoss = Math.max(0, p.mu * p.scale * (p.scale * loss));
-  if (!Number.isFinite(proxyLoss)) throw rangeError(fn, 'W', 'a layer whose proxy loss is within float64 range', 'tr((W - W_hat) H (W - W_hat)^T) beyond 1.8e308');
   const seconds = tracker.finish();
   const report: QuantizeReport = {
     proxyLoss,
-    relativeProxyLoss: proxyLoss === 0 ? 0 : Math.max(0, loss / energy),
+    relativeProxyLoss,
     weightError: err === 0 ? 0 : Math.sqrt(err / norm),
     bitsPerWeight: layer.bitsPerWeight,
-    sigmaReg: sigma,
+    sigmaReg: p.sigmaReg,
     retries: p.retries,
     threads,
     seconds,
   };
   return new QuantizedLinear({ ...fields, report });
+}
+
+/** The report's losses from the per-row sums of the processed basis (see {@link finish}). */
+function identityLoss(fn: string, p: PreparedLayer, sums: RowSums): { proxyLoss: number; relativeProxyLoss: number } {
+  const sigma = p.sigmaReg;
+  const loss = total(sums.loss) - sigma * total(sums.residualSq);
+  const energy = total(sums.energy) - sigma * total(sums.inputSq);
+  const proxyLoss = Math.max(0, p.mu * p.scale * (p.scale * loss));
+  if (!Number.isFinite(proxyLoss)) throw rangeError(fn, 'W', 'a layer whose proxy loss is within float64 range', 'tr((W - W_hat) H (W - W_hat)^T) beyond 1.8e308');
+  return { proxyLoss, relativeProxyLoss: proxyLoss === 0 ? 0 : Math.max(0, loss / energy) };
+}
+
+/** The report's losses computed with the user's H itself (compat 'quip-sharp': its float32 H is not H / mu + sigma I). */
+function directLoss(fn: string, W: Float64Array, Wq: Float64Array, H: Float64Array, m: number, n: number): { proxyLoss: number; relativeProxyLoss: number } {
+  const proxyLoss = ldlqProxyLoss(matrixFromRowMajor(W, m, n), matrixFromRowMajor(Wq, m, n), matrixFromRowMajor(H, n, n));
+  const energy = ldlqProxyLoss(matrixFromRowMajor(W, m, n), matrixFromRowMajor(new Float64Array(m * n), m, n), matrixFromRowMajor(H, n, n));
+  if (!Number.isFinite(proxyLoss) || !Number.isFinite(energy)) throw rangeError(fn, 'W', 'a layer whose proxy loss is within float64 range', 'beyond 1.8e308');
+  return { proxyLoss, relativeProxyLoss: proxyLoss === 0 ? 0 : proxyLoss / energy };
 }
 
 /**
@@ -107,7 +143,7 @@ function finish(fn: string, wUser: Float64Array, p: PreparedLayer, o: ResolvedOp
  * q.report.relativeProxyLoss; // tr(dW H dW^T) / tr(W H W^T)
  * const y = q.matvec(x);
  */
-export function quantizeLinearSync(W: MatrixInput, H: MatrixInput, options?: QuantizeLinearOptions): QuantizedLinear {
+export function quantizeLinearSync(W: MatrixInput, H: MatrixInput | QuipSharpHessianDict, options?: QuantizeLinearOptions): QuantizedLinear {
   const fn = 'quantizeLinearSync';
   const o = resolveOptions(fn, options);
   const tracker = new ProgressTracker(o.onProgress);
@@ -118,7 +154,11 @@ export function quantizeLinearSync(W: MatrixInput, H: MatrixInput, options?: Qua
   check();
   const { w, h } = readInputs(fn, W, H, o);
   const wUser = w.data.slice();
-  const p = prepareLayer(fn, w, h, { ...o, keepHessian: o.tuneIters > 0 }, (stage) => (check(), tracker.enter(stage)));
+  const hUser = o.compat ? h.data.slice() : null;
+  const onStage = (stage: 'incoherence' | 'factorize') => (check(), tracker.enter(stage));
+  const p = o.compat
+    ? prepareQuipSharpLayer(fn, w, h, { ...o, signsIn: signs(fn, 'options.signsIn', o.signsIn, w.cols, o, 1), signsOut: signs(fn, 'options.signsOut', o.signsOut, w.rows, o, 0) }, onStage)
+    : prepareLayer(fn, w, h, { ...o, keepHessian: o.tuneIters > 0 }, onStage);
   check();
   const blocks = (1 + o.tuneIters) * (p.n / o.codebook.dim);
   tracker.enter('round', blocks);
@@ -127,7 +167,7 @@ export function quantizeLinearSync(W: MatrixInput, H: MatrixInput, options?: Qua
   let done = 0;
   roundRows({ ...p, tuneIters: o.tuneIters }, o.codebook, 0, p.m, codes, sums, (k) => tracker.emit((done += k), blocks));
   check();
-  return finish(fn, wUser, p, o, codes, sums, 1, tracker);
+  return finish(fn, wUser, hUser, p, o, codes, sums, 1, tracker);
 }
 
 /**
@@ -139,13 +179,13 @@ export function quantizeLinearSync(W: MatrixInput, H: MatrixInput, options?: Qua
  * memory are not available (a page without cross-origin isolation), or for a user-defined Codebook object
  * (which cannot be sent to a worker), it runs on the calling thread.
  */
-export async function quantizeLinear(W: MatrixInput, H: MatrixInput, options?: QuantizeLinearOptions): Promise<QuantizedLinear> {
+export async function quantizeLinear(W: MatrixInput, H: MatrixInput | QuipSharpHessianDict, options?: QuantizeLinearOptions): Promise<QuantizedLinear> {
   const fn = 'quantizeLinear';
   const o = resolveOptions(fn, options);
   const builtin = builtinCodebook(o.codebook.name) === o.codebook;
-  if (!builtin || !workersAvailable()) {
+  if (!builtin || o.compat || !workersAvailable()) {
     await Promise.resolve();
-    return quantizeLinearSync(W, H, o.threads === undefined ? stripThreads(options) : options);
+    return quantizeLinearSync(W, H, options);
   }
   if (o.signal?.aborted) throw abortError(o.signal);
   const { w, h } = readInputs(fn, W, H, o);
@@ -202,15 +242,17 @@ export async function quantizeLinear(W: MatrixInput, H: MatrixInput, options?: Q
         ),
       ),
     ]);
-    return finish(fn, w.data, p, o, codes.slice(), sums, threads, tracker);
+    return finish(fn, w.data, null, p, o, codes.slice(), sums, threads, tracker);
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
 }
 
-function stripThreads(options: QuantizeLinearOptions | undefined): QuantizeLinearOptions | undefined {
-  return options;
+/** compat 'quip-sharp' sign vectors: the given ones, else randomSigns(len, seed, stream) (QuIP#'s SV, SU sides). */
+function signs(fn: string, arg: string, v: unknown, len: number, o: ResolvedOptions, stream: number): Float64Array {
+  if (v === undefined) return Float64Array.from(randomSigns(len, o.seed, stream));
+  return readSignVector(fn, arg, v, len);
 }
 
 function sharedCopy(a: Float64Array): Float64Array {

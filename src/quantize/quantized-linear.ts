@@ -3,13 +3,28 @@
  * W_hat = U^T (scale C) V diag(1 / rescale), with C the matrix of decoded codebook points, U and V the
  * incoherence maps of the record, never materializing W_hat.
  */
-import { assertFinite, assertFloatArray, assertInteger, matrixFromRowMajor, readMatrix, type FloatArray, type Matrix, type MatrixInput } from '../core/index.js';
+import {
+  assertFinite,
+  assertFloatArray,
+  assertInteger,
+  matrixFromRowMajor,
+  readMatrix,
+  transpose,
+  type FloatArray,
+  type Matrix,
+  type MatrixInput,
+} from '../core/index.js';
+import { quipSharpHadamardRowsInPlace } from '../interop/index.js';
 import { rangeError, typeError } from '../errors/index.js';
 import { reverseIncoherenceRFFT, reverseIncoherenceRHT } from '../incoherence/index.js';
 import type { Codebook } from '../lattice/index.js';
 import { chunkMajor, decoderFor, type CodeDecoder } from './decoder.js';
 import { resolveCodebook, type QuantizeStage } from './options.js';
-import { applyInputMap, applyOutputMapTranspose, checkRecord, recordBits, type IncoherenceRecord } from './record.js';
+import { checkLayerName } from './format.js';
+import { fieldsFromQuipSharp, quipSharpAttrOf } from './quip-sharp.js';
+import type { QuipSharpCodebookName } from '../interop/index.js';
+import { readQuantizedLayer, writeQuantizedModel } from './model-file.js';
+import { applyInputMap, applyOutputMapTranspose, checkRecord, recordBits, type IncoherenceRecord, type QuipSharpRecord } from './record.js';
 
 /** What quantizeLinear measured, in the units of the W and H the user gave. */
 export interface QuantizeReport {
@@ -166,6 +181,47 @@ export class QuantizedLinear {
     return matrixFromRowMajor(out, B, m);
   }
 
+  /**
+   * This layer as a quantized-format safetensors file (docs/format.md), its tensors named `${name}.codes`, ...
+   * (default name 'layer'). Read it back with {@link QuantizedLinear.fromSafetensors} or readQuantizedModel.
+   */
+  toSafetensors(name = 'layer'): Uint8Array {
+    checkLayerName('QuantizedLinear.toSafetensors', name);
+    return writeQuantizedModel(new Map([[name, this]]));
+  }
+
+  /**
+   * The layer stored in a quantized-format file: the only one, or the one named `name`. Throws CorruptDataError
+   * for a file that is not in the format, is of a newer format version, names a codebook this reader does not
+   * know, or whose tensors do not match the layer's shapes; RangeError when `name` is missing or unknown.
+   */
+  static fromSafetensors(bytes: Uint8Array, name?: string): QuantizedLinear {
+    const fn = 'QuantizedLinear.fromSafetensors';
+    if (name !== undefined) checkLayerName(fn, name);
+    return readQuantizedLayer(fn, bytes, name);
+  }
+
+  /**
+   * A layer QuIP# saved: its layer dict (`{ Qidxs, SU, SV, scaleWH, fused, shapes, scales }`, as readTorchFile
+   * returns the `.pt`, or safetensors tensors of the same names) and its codebook ('E8P12', 'E8P12RVQ3B',
+   * 'E8P12RVQ4B'). The layer runs with QuIP#'s own transforms (its H_K tables), its stored float16 SU and SV
+   * and its scaleWH, so matvec, matmul and dequantize give what QuIP# computes. Errors as readQuipSharpLayer.
+   */
+  static fromQuipSharp(attr: Record<string, unknown>, options: { codebook: QuipSharpCodebookName }): QuantizedLinear {
+    if (typeof options !== 'object' || options === null) throw optionsTypeError('QuantizedLinear.fromQuipSharp', options);
+    return new QuantizedLinear(fieldsFromQuipSharp(attr, options.codebook));
+  }
+
+  /**
+   * This layer as QuIP#'s layer dict (packed Qidxs, SU and SV as float16 with the scale fused into SV, scaleWH,
+   * fused = false), for a layer in QuIP#'s transform (quantized with compat 'quip-sharp' or read with
+   * fromQuipSharp). Throws RangeError for other layers (quipsharp's Hadamard constructions and signs are not
+   * QuIP#'s) and for shapes QuIP# cannot pack (outFeatures a multiple of 16, inFeatures of 64).
+   */
+  toQuipSharp(): Record<string, unknown> {
+    return quipSharpAttrOf('QuantizedLinear.toQuipSharp', { ...this, codebook: this.codebookObject });
+  }
+
   /** W_hat (outFeatures x inFeatures, float64), materialized: for checks and export, not for inference. */
   dequantize(): Matrix {
     const { outFeatures: m, inFeatures: n, incoherence: record } = this;
@@ -174,6 +230,7 @@ export class QuantizedLinear {
     let W: Float64Array = C;
     if (record.method === 'rht') W = reverseIncoherenceRHT(matrixFromRowMajor(C, m, n), record.signsU, record.signsV).data;
     if (record.method === 'rfft') W = reverseIncoherenceRFFT(matrixFromRowMajor(C, m, n), record.phasesU, record.phasesV).data;
+    if (record.method === 'quip-sharp') W = quipSharpDequantize(C, m, n, record);
     const s = this.rescale;
     if (s) for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) W[i * n + j] /= s[j];
     return matrixFromRowMajor(W, m, n);
@@ -198,6 +255,22 @@ export class QuantizedLinear {
   private outputSide(y: Float64Array): Float64Array {
     return applyOutputMapTranspose(this.incoherence, y);
   }
+}
+
+function optionsTypeError(fn: string, options: unknown): TypeError {
+  return typeError(fn, 'options', "an object { codebook: 'E8P12' | 'E8P12RVQ3B' | 'E8P12RVQ4B' }", options);
+}
+
+/** diag(SV) M_m C M_n^T diag(SU / scaleWH) for QuIP#'s record (C row-major m x n, overwritten). */
+function quipSharpDequantize(C: Float64Array, m: number, n: number, record: QuipSharpRecord): Float64Array {
+  // Rows of C M_n^T are M_n applied to the rows of C; M_m on the columns, through the transpose.
+  quipSharpHadamardRowsInPlace(C, m, n);
+  const T = transpose(C, m, n);
+  quipSharpHadamardRowsInPlace(T, n, m);
+  const W = transpose(T, n, m);
+  const { SU, SV, scaleWH } = record;
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) W[i * n + j] *= (SV[i] * SU[j]) / (scaleWH ? scaleWH[j] : 1);
+  return W;
 }
 
 /** Code words beyond the codebook's range (e.g. an 8-bit residual word above 255) are refused. */

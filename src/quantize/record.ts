@@ -8,6 +8,7 @@ import { describeValue, rangeError, typeError } from '../errors/index.js';
 import { supportedHadamardOrder } from '../hadamard/index.js';
 import { rfftInverse, rfftTransform, rht, rhtInverse } from '../incoherence/index.js';
 import type { Seed } from '../random/index.js';
+import { quipSharpHadamardRowsInPlace, requireQuipSharpFactor } from '../interop/index.js';
 
 /** The randomized Hadamard transform: U = V_m S_U / sqrt(m), V = V_n S_V / sqrt(n), signs from `seed`. */
 export interface RHTRecord {
@@ -34,12 +35,33 @@ export interface NoIncoherenceRecord {
   method: 'none';
 }
 
-export type IncoherenceRecord = RHTRecord | RFFTRecord | NoIncoherenceRecord;
+/**
+ * QuIP#'s own maps, as its layers store them: W_hat = diag(SV) M_m W_hat' M_n^T diag(SU) diag(scaleWH)^-1 with
+ * M_k QuIP#'s Hadamard transform (its H_K tables), SU on the input side and SV (fused with QuIP#'s scales) on the
+ * output side. The layer's `scale` is 1.
+ */
+export interface QuipSharpRecord {
+  method: 'quip-sharp';
+  /** Input side, length n. */
+  SU: Float64Array;
+  /** Output side, length m, with Wscale, the RMS scale and any fused-part scale folded in. */
+  SV: Float64Array;
+  /** QuIP#'s input scaling, length n, or null. */
+  scaleWH: Float64Array | null;
+}
+
+export type IncoherenceRecord = RHTRecord | RFFTRecord | NoIncoherenceRecord | QuipSharpRecord;
 
 /** x' = V x for the input side (a new Float64Array). */
 export function applyInputMap(record: IncoherenceRecord, x: Float64Array): Float64Array {
   if (record.method === 'rht') return rht(x, record.signsV);
   if (record.method === 'rfft') return rfftTransform(x, record.phasesV);
+  if (record.method === 'quip-sharp') {
+    const { SU, scaleWH } = record;
+    const y = new Float64Array(x.length);
+    for (let j = 0; j < y.length; j++) y[j] = (scaleWH ? x[j] / scaleWH[j] : x[j]) * SU[j];
+    return quipSharpHadamardRowsInPlace(y, 1, y.length, { transpose: true });
+  }
   return x;
 }
 
@@ -47,13 +69,22 @@ export function applyInputMap(record: IncoherenceRecord, x: Float64Array): Float
 export function applyOutputMapTranspose(record: IncoherenceRecord, y: Float64Array): Float64Array {
   if (record.method === 'rht') return rhtInverse(y, record.signsU);
   if (record.method === 'rfft') return rfftInverse(y, record.phasesU);
+  if (record.method === 'quip-sharp') {
+    const out = quipSharpHadamardRowsInPlace(y.slice(), 1, y.length);
+    for (let i = 0; i < out.length; i++) out[i] *= record.SV[i];
+    return out;
+  }
   return y;
 }
 
-/** Storage the record needs in a file, in bits: one bit per sign, 64 per phase, nothing for 'none'. */
+/**
+ * Storage the record needs in a quantized file, in bits: one bit per sign, 64 per phase, nothing for 'none', 64
+ * per entry of QuIP#'s SU, SV and scaleWH.
+ */
 export function recordBits(record: IncoherenceRecord): number {
   if (record.method === 'rht') return record.signsU.length + record.signsV.length;
   if (record.method === 'rfft') return 64 * (record.phasesU.length + record.phasesV.length);
+  if (record.method === 'quip-sharp') return 64 * (record.SU.length + record.SV.length + (record.scaleWH?.length ?? 0));
   return 0;
 }
 
@@ -83,5 +114,19 @@ export function checkRecord(fn: string, arg: string, record: unknown, m: number,
     }
     return { method: 'rfft', seed: r.seed ?? 0, phasesU: r.phasesU as Float64Array, phasesV: r.phasesV as Float64Array };
   }
-  throw rangeError(fn, `${arg}.method`, "'rht', 'rfft' or 'none'", describeValue(r.method));
+  if (r.method === 'quip-sharp') {
+    const q = record as Partial<QuipSharpRecord>;
+    requireQuipSharpFactor(fn, `${arg}.SU.length`, n);
+    requireQuipSharpFactor(fn, `${arg}.SV.length`, m);
+    for (const [side, v, len, positive] of [['SU', q.SU, n, false], ['SV', q.SV, m, false], ['scaleWH', q.scaleWH, n, true]] as const) {
+      if (side === 'scaleWH' && (v === null || v === undefined)) continue;
+      if (!(v instanceof Float64Array)) throw typeError(fn, `${arg}.${side}`, 'a Float64Array', v);
+      if (v.length !== len) throw rangeError(fn, `${arg}.${side}`, `of length ${len}`, `length ${v.length}`);
+      for (let i = 0; i < len; i++) {
+        if (!Number.isFinite(v[i]) || (positive && !(v[i] > 0))) throw rangeError(fn, `${arg}.${side}`, positive ? 'finite and positive everywhere' : 'finite everywhere', `${v[i]} at index ${i}`);
+      }
+    }
+    return { method: 'quip-sharp', SU: q.SU!, SV: q.SV!, scaleWH: q.scaleWH ?? null };
+  }
+  throw rangeError(fn, `${arg}.method`, "'rht', 'rfft', 'none' or 'quip-sharp'", describeValue(r.method));
 }
