@@ -9,6 +9,7 @@ import {
   QuantizedLinear,
   quipSharpHessianToDense,
   readTorchFile,
+  HessianAccumulator,
 } from '../src/index.js';
 import { b64, sampleBytes, sampleJson, type B64Array } from './interop-samples.js';
 
@@ -88,5 +89,27 @@ describe("quantizeLinear with compat 'quip-sharp'", () => {
     expect(() => quantizeLinearSync(W, hessianFile, { compat: 'quip-sharp', signsOut: signsIn })).toThrow(/options\.signsOut must be of length 192/);
     expect(() => quantizeLinearSync(W, hessianFile, { compat: 'quip-sharp', incoherence: 'rfft' })).toThrow(/options\.incoherence must be 'auto' or 'rht' with compat/);
     expect(() => quantizeLinearSync(W, W, { signsIn })).toThrow(/options\.signsIn must be given only with compat 'quip-sharp'/);
+  });
+});
+
+describe("HessianAccumulator and QuIP#'s Hessian files", () => {
+  it('fromQuipSharp reads the file QuIP# wrote (count, mean, E[x x^T]) and toQuipSharp writes it back', () => {
+    const acc = HessianAccumulator.fromQuipSharp(hessianFile);
+    expect(acc.count).toBe(1024);
+    expect(acc.hessian().data).toEqual(quipSharpHessianToDense(hessianFile).data);
+    const mu = (hessianFile.mu as { data: Float32Array }).data;
+    expect(Float32Array.from(acc.mean())).toEqual(mu);
+    const back = acc.toQuipSharp();
+    expect(back.n).toBe(n);
+    expect(back.ct).toBe(1024);
+    expect(back.mu).toEqual(mu);
+    const flat = (hessianFile.flatH as { data: Float32Array }).data;
+    let worst = 0;
+    for (let k = 0; k < flat.length; k++) worst = Math.max(worst, Math.abs(back.flatH[k] - flat[k]) / (Math.abs(flat[k]) + 1e-3));
+    expect(worst).toBeLessThan(1e-5); // float32 round trip through E[x x^T]
+    // and the accumulation goes on: merging the file with itself keeps E[x x^T], doubles the count
+    const twice = HessianAccumulator.fromQuipSharp(hessianFile).merge(acc);
+    expect(twice.count).toBe(2048);
+    expect(twice.hessian().data).toEqual(acc.hessian().data);
   });
 });
