@@ -7,6 +7,7 @@
 import { matrixFromRowMajor } from '../core/index.js';
 import type { Codebook } from '../lattice/index.js';
 import { blockLDLQ, gemmAccumulate } from '../ldlq/index.js';
+import type { PreparedLayer } from './prepare.js';
 
 /** What the report needs per row, in the processed, codebook-scaled basis (multiply by scale^2 for W' units). */
 export interface RowSums {
@@ -20,15 +21,7 @@ export interface RowSums {
 }
 
 /** The input a rows job works on (flat row-major arrays; in a worker they view shared memory). */
-export interface RowsJob {
-  m: number;
-  n: number;
-  U: Float64Array;
-  L: Float64Array;
-  D: Float64Array;
-  Hp: Float64Array | null;
-  tuneIters: number;
-}
+export type RowsJob = Pick<PreparedLayer, 'm' | 'n' | 'U' | 'L' | 'D' | 'Hp'> & { tuneIters: number };
 
 /**
  * Rounds rows [r0, r1) of job.U with BlockLDLQ (buffered sweep, L given), writes their codes into `codes`
