@@ -25,6 +25,12 @@ function operand(rows: number, cols: number, trans: boolean, negate: boolean, pa
   return { data, offset: pad, ld, trans, negate };
 }
 
+/** Random operands for C (m x n, leading dimension n + pad) += op(A) op(B), each with padding around it. */
+function problem(m: number, n: number, k: number, ta: boolean, tb: boolean, neg: boolean, pad: number, seed: number) {
+  const ldc = n + pad;
+  return { A: operand(m, k, ta, neg, pad, seed, 1), B: operand(k, n, tb, false, pad, seed, 2), ldc, C: randomNormal(pad + m * ldc, seed, 3) };
+}
+
 describe('gemmAccumulate (internal)', () => {
   it('equals the sequential-order definition bit for bit (any strides, transposes, negation, k order)', () => {
     fc.assert(
@@ -39,10 +45,7 @@ describe('gemmAccumulate (internal)', () => {
         fc.integer({ min: 0, max: 3 }),
         fc.nat(1000),
         (m, n, k, ta, tb, neg, rev, pad, seed) => {
-          const A = operand(m, k, ta, neg, pad, seed, 1);
-          const B = operand(k, n, tb, false, pad, seed, 2);
-          const ldc = n + pad;
-          const C = randomNormal(pad + m * ldc, seed, 3);
+          const { A, B, C, ldc } = problem(m, n, k, ta, tb, neg, pad, seed);
           const ref = C.slice();
           gemmAccumulate(m, n, k, A, B, C, pad, ldc, rev);
           reference(m, n, k, A, B, ref, pad, ldc, rev);
@@ -57,48 +60,50 @@ describe('gemmAccumulate (internal)', () => {
     const m = 66;
     const n = 2100;
     const k = 3;
-    const A = operand(m, k, false, false, 0, 5, 1);
-    const B = operand(k, n, false, false, 0, 5, 2);
-    const C = randomNormal(m * n, 5, 3);
+    const { A, B, C } = problem(m, n, k, false, false, false, 0, 5);
     const ref = C.slice();
     gemmAccumulate(m, n, k, A, B, C, 0, n, true);
     reference(m, n, k, A, B, ref, 0, n, true);
     expect(C).toEqual(ref);
   });
 
+  /** Runs gemmAccumulateLower on random operands and checks every entry of C against the full product or its old value. */
+  function checkLower(m: number, nExtra: number, k: number, ta: boolean, tb: boolean, pad: number, seed: number): void {
+    const n = m + nExtra; // C is m x n; the lower triangle covers columns j <= i < m
+    const { A, B, C, ldc } = problem(m, n, k, ta, tb, false, pad, seed);
+    const full = C.slice();
+    reference(m, n, k, A, B, full, pad, ldc, false);
+    const before = C.slice();
+    gemmAccumulateLower(m, n, k, A, B, C, pad, ldc);
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        const at = pad + i * ldc + j;
+        if (C[at] !== (j <= i ? full[at] : before[at])) {
+          throw new Error(`entry (${i}, ${j}): got ${C[at]}, expected ${j <= i ? full[at] : before[at]}`);
+        }
+      }
+    }
+  }
+
   it('gemmAccumulateLower updates exactly the lower triangle (j <= i), bit for bit as the definition, and nothing above', () => {
     fc.assert(
       fc.property(
-        fc.oneof(fc.integer({ min: 1, max: 80 }), fc.constant(2100)),
+        fc.integer({ min: 1, max: 80 }),
         fc.integer({ min: 1, max: 80 }),
         fc.oneof(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 250, max: 300 })),
         fc.boolean(),
         fc.boolean(),
         fc.integer({ min: 0, max: 3 }),
         fc.nat(1000),
-        (m, nExtra, k, ta, tb, pad, seed) => {
-          const n = m + nExtra; // C is m x n; the lower triangle covers columns j <= i < m
-          const kk = m === 2100 ? 2 : k;
-          const A = operand(m, kk, ta, false, pad, seed, 1);
-          const B = operand(kk, n, tb, false, pad, seed, 2);
-          const ldc = n + pad;
-          const C = randomNormal(pad + m * ldc, seed, 3);
-          const full = C.slice();
-          reference(m, n, kk, A, B, full, pad, ldc, false);
-          const before = C.slice();
-          gemmAccumulateLower(m, n, kk, A, B, C, pad, ldc);
-          for (let i = 0; i < m; i++) {
-            for (let j = 0; j < n; j++) {
-              const at = pad + i * ldc + j;
-              if (C[at] !== (j <= i ? full[at] : before[at])) {
-                throw new Error(`entry (${i}, ${j}): got ${C[at]}, expected ${j <= i ? full[at] : before[at]}`);
-              }
-            }
-          }
-        },
+        (m, nExtra, k, ta, tb, pad, seed) => checkLower(m, nExtra, k, ta, tb, pad, seed),
       ),
       { numRuns: 40 },
     );
+  });
+
+  it('gemmAccumulateLower across more columns than one packed B block (n > 2048)', () => {
+    checkLower(2100, 7, 2, false, true, 1, 4);
+    checkLower(2050, 3, 3, true, false, 0, 5);
   });
 
   it('does nothing for empty shapes', () => {

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import ndarray from 'ndarray';
 import { blockLDL, blockLDLQ, ldl, proxyLoss, regularizeHessian } from '../src/ldlq/index.js';
-import { E8P12, ScalarCodebook, type Codebook } from '../src/lattice/index.js';
+import { E8P12, E8P12RVQ3B, E8P12RVQ4B, ScalarCodebook, type Codebook } from '../src/lattice/index.js';
 import { incoherenceRHT } from '../src/incoherence/index.js';
 import { randomNormal, randomUniform } from '../src/random/index.js';
-import { matrixFromRowMajor, type Matrix } from '../src/core/matrix.js';
+import { matrixFromRowMajor, type Matrix } from '../src/core/index.js';
 import { NotPositiveDefiniteError, NotSymmetricError } from '../src/errors/index.js';
 
 const mat = (data: Float64Array, rows: number, cols: number) => matrixFromRowMajor(data, rows, cols);
@@ -170,7 +170,7 @@ describe('blockLDLQ', () => {
         // sum_k tr(E_k D_k E_k^T)
         let blockSum = 0;
         for (let k = 0; k < n / g; k++) {
-          const Dk = D[k].data;
+          const Dk = D.subarray(k * g * g, (k + 1) * g * g);
           for (let i = 0; i < m; i++) for (let s = 0; s < g; s++) for (let t = 0; t < g; t++) {
             const es = What[i * n + k * g + s] - X[i * n + k * g + s];
             const et = What[i * n + k * g + t] - X[i * n + k * g + t];
@@ -192,6 +192,38 @@ describe('blockLDLQ', () => {
         expect(cb.decodeRows(out.codes)).toEqual(out.What.data);
         const viaL = blockLDLQ(mat(W, m, n), null, cb, { L: blockLDL(H, cb.dim).L });
         expect(viaL.codes).toEqual(out.codes);
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('rows are independent: any split of the rows (same L and H) gives the codes of all rows at once, bit for bit', () => {
+    // What a worker split relies on: every product sums in an order that does not depend on the number of rows
+    // (the GEMM's contract), and the codebooks quantize each vector on its own. m crosses the GEMM's 64-row
+    // blocks and 4-row tiles, n the default 128-column panel.
+    const cbs = fc.constantFrom<Codebook>(E8P12, E8P12RVQ3B, E8P12RVQ4B, new ScalarCodebook(2, 1), new ScalarCodebook(3, 8));
+    fc.assert(
+      fc.property(cbs, fc.integer({ min: 2, max: 140 }), fc.integer({ min: 1, max: 20 }), fc.nat(), fc.nat(), fc.constantFrom(0, 1), fc.boolean(), fc.nat(1000), (cb, m, blocks, a, b, tuneIters, buffered, seed) => {
+        const n = cb.dim * blocks;
+        const W = randomLayer(m, n, seed, cb.optScale);
+        const H = activationHessian(n, n + 16, 0.9, seed);
+        const L = blockLDL(H, cb.dim).L;
+        const options = { L, tuneIters, buffered, returnRounded: true };
+        const all = blockLDLQ(mat(W, m, n), H, cb, options);
+        // up to three row ranges, as three threads would take them
+        const cuts = [0, ...new Set([1 + (a % (m - 1)), 1 + (b % (m - 1))].sort((x, y) => x - y)), m];
+        const codes: number[] = [];
+        const What: number[] = [];
+        const rounded: number[] = [];
+        for (let r = 0; r + 1 < cuts.length; r++) {
+          const part = blockLDLQ(mat(W.slice(cuts[r] * n, cuts[r + 1] * n), cuts[r + 1] - cuts[r], n), H, cb, options);
+          codes.push(...part.codes);
+          What.push(...part.What.data);
+          rounded.push(...part.rounded!.data);
+        }
+        expect(Uint16Array.from(codes)).toEqual(all.codes);
+        expect(Float64Array.from(What)).toEqual(all.What.data);
+        expect(Float64Array.from(rounded)).toEqual(all.rounded!.data);
       }),
       { numRuns: 25 },
     );

@@ -6,17 +6,21 @@
  * lower-triangle mode: a SYRK that skips the tiles above the diagonal), which carries almost all of the n^3 / 3
  * multiply-adds. Block columns are nested (WIDTHS): narrow ones inside a wide panel, so the products that update
  * the rest of the matrix are WIDTHS[0] deep.
+ *
+ * Range: for a positive definite H every intermediate sum of the factorization lies within max_i H_ii times
+ * (1 + n u) (Cauchy-Schwarz on the partial sums of C_ip C_jp), so it can overflow only when the largest diagonal
+ * entry is within a rounding error of the float64 maximum; such a matrix is factored as H / 4 (exact), and
+ * C = 2 chol(H / 4).
  */
 import {
-  assertSquare,
-  assertSymmetric,
   matrixFromRowMajor,
-  readMatrix,
+  readSymmetricMatrix,
   type Matrix,
   type MatrixInput,
   assertFinite,
   assertInteger,
   assertLength,
+  assertSymmetric,
 } from '../core/index.js';
 import { NotPositiveDefiniteError, typeError } from '../errors/index.js';
 import { gemmAccumulateLower } from './gemm.js';
@@ -28,26 +32,51 @@ import { gemmAccumulateLower } from './gemm.js';
  */
 const WIDTHS: readonly number[] = [256, 64];
 
+/** Largest diagonal entry factored as it is; above it the matrix is factored as H / 4 (see the module comment). */
+const HEADROOM_LIMIT = 2 ** 1022;
+
+/**
+ * Whom a failing pivot is reported against: the public function the user called, the argument (with a path into
+ * it), the index in that argument of the factored matrix's first row (default 0; not 0 when a diagonal block is
+ * factored), and the power of two by which the factored matrix is smaller than the argument (default 1).
+ */
+export interface PivotBlame {
+  fn: string;
+  arg: string;
+  offset?: number;
+  scale?: number;
+}
+
 /**
  * Cholesky factor of a symmetric positive definite matrix: the lower triangular C with H = C C^T, as a new
- * n x n row-major matrix (upper triangle zero).
+ * n x n row-major matrix (upper triangle zero), bit for bit the textbook column-by-column algorithm.
+ *
+ * Cost: n^3 / 3 multiply-adds (packed GEMM), one n x n copy of H.
  *
  * Throws `NotSymmetricError` when H is not symmetric (max |H_ij - H_ji| > 1e-10 max |H|; only the lower triangle
- * is read otherwise), `NotPositiveDefiniteError` (with the failing pivot index) when a pivot is not positive,
- * `RangeError` for non-square or non-finite input, `TypeError` for a non-ndarray.
+ * is read otherwise), `NotPositiveDefiniteError` (with the failing pivot index and value; a pivot whose exact value
+ * is below -1.8e308 is reported as -Infinity) when a pivot is not positive, `RangeError` for non-square or
+ * non-finite input, `TypeError` for a non-ndarray. Any finite positive definite H is factored, up to entries of
+ * 1.8e308.
+ *
+ * @example
+ * const C = cholesky(ndarray(new Float64Array([4, 2, 2, 5]), [2, 2])); // C.data = [2, 0, 1, 2]
  */
 export function cholesky(H: MatrixInput): Matrix {
   const fn = 'cholesky';
-  const h = readMatrix(fn, 'H', H);
-  assertSquare(fn, 'H', h);
-  assertSymmetric(fn, 'H', h.data, h.rows);
-  choleskyFactor(h.data, h.rows, fn, 'H');
-  return matrixFromRowMajor(h.data, h.rows, h.cols);
+  const h = readSymmetricMatrix(fn, 'H', H);
+  choleskyFactor(h.data, h.rows, { fn, arg: 'H' });
+  return matrixFromRowMajor(h.data, h.rows, h.rows);
 }
 
 /**
  * In-place variant of {@link cholesky} on a row-major n x n Float64Array: overwrites A with C (upper triangle
- * zeroed) and returns A. Same checks and errors as `cholesky`; when a pivot fails, A is left partly factored.
+ * zeroed) and returns A. Same checks, cost and errors as `cholesky` (`TypeError` unless A is a Float64Array,
+ * `RangeError` unless its length is n * n); when a pivot fails, A is left partly factored.
+ *
+ * @example
+ * const A = new Float64Array([4, 2, 2, 5]);
+ * choleskyInPlace(A, 2); // A = [2, 0, 1, 2]
  */
 export function choleskyInPlace(A: Float64Array, n: number): Float64Array {
   const fn = 'choleskyInPlace';
@@ -56,16 +85,36 @@ export function choleskyInPlace(A: Float64Array, n: number): Float64Array {
   assertLength(fn, 'A', A, n * n, ' (n * n)');
   assertFinite(fn, 'A', A);
   assertSymmetric(fn, 'A', A, n);
-  choleskyFactor(A, n, fn, 'A');
+  choleskyFactor(A, n, { fn, arg: 'A' });
   return A;
 }
 
 /**
- * Factors the lower triangle of A (row-major n x n, validated) in place and zeroes the upper triangle.
+ * Factors the lower triangle of A (row-major n x n, finite and symmetric) in place and zeroes the upper triangle.
+ * Throws `NotPositiveDefiniteError` against `blame` when a pivot is not positive.
  */
-export function choleskyFactor(A: Float64Array, n: number, fn: string, arg: string): void {
-  factorColumns(A, n, 0, n, 0, fn, arg);
+export function choleskyFactor(A: Float64Array, n: number, blame: PivotBlame): void {
+  let maxDiag = 0;
+  for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, A[i * n + i]);
+  const headroom = maxDiag > HEADROOM_LIMIT;
+  if (headroom) for (let i = 0; i < A.length; i++) A[i] *= 0.25;
+  factorColumns(A, n, 0, n, 0, { ...blame, pivotScale: (blame.scale ?? 1) * (headroom ? 4 : 1) });
   for (let i = 0; i < n; i++) A.fill(0, i * n + i + 1, (i + 1) * n);
+  if (headroom) for (let i = 0; i < A.length; i++) A[i] *= 2;
+}
+
+/** {@link PivotBlame} with the total factor by which the factored matrix is smaller than the argument. */
+interface PivotReport extends PivotBlame {
+  pivotScale: number;
+}
+
+/**
+ * The error for pivot j of value s. A pivot that is not a number comes from a row whose entries overflowed, which
+ * happens only when the exact pivot is below -1.8e308 (see the module comment): it is reported as -Infinity.
+ */
+function pivotError(report: PivotReport, j: number, s: number): NotPositiveDefiniteError {
+  const value = Number.isNaN(s) ? -Infinity : s * report.pivotScale;
+  return new NotPositiveDefiniteError(report.fn, report.arg, (report.offset ?? 0) + j, value);
 }
 
 /**
@@ -73,14 +122,14 @@ export function choleskyFactor(A: Float64Array, n: number, fn: string, arg: stri
  * of the columns left of k0: blocks of WIDTHS[level] columns, each factored (recursively, or directly at the last
  * level) and then subtracted from the remaining columns up to k1.
  */
-function factorColumns(A: Float64Array, n: number, k0: number, k1: number, level: number, fn: string, arg: string): void {
+function factorColumns(A: Float64Array, n: number, k0: number, k1: number, level: number, report: PivotReport): void {
   const width = WIDTHS[level];
   for (let j0 = k0; j0 < k1; j0 += width) {
     const j1 = Math.min(j0 + width, k1);
     if (level + 1 < WIDTHS.length) {
-      factorColumns(A, n, j0, j1, level + 1, fn, arg);
+      factorColumns(A, n, j0, j1, level + 1, report);
     } else {
-      factorDiagonalBlock(A, n, j0, j1, fn, arg);
+      factorDiagonalBlock(A, n, j0, j1, report);
       solvePanelRows(A, n, j0, j1);
     }
     subtractLower(A, n, j0, j1, j1, k1);
@@ -105,12 +154,12 @@ function subtractLower(A: Float64Array, n: number, p0: number, p1: number, c0: n
 }
 
 /** Unblocked Cholesky of the diagonal block [k0, k1) (already updated by earlier panels). */
-function factorDiagonalBlock(A: Float64Array, n: number, k0: number, k1: number, fn: string, arg: string): void {
+function factorDiagonalBlock(A: Float64Array, n: number, k0: number, k1: number, report: PivotReport): void {
   for (let j = k0; j < k1; j++) {
     const rj = j * n;
     let s = A[rj + j];
     for (let p = k0; p < j; p++) s -= A[rj + p] * A[rj + p];
-    if (!(s > 0)) throw new NotPositiveDefiniteError(fn, arg, j, s);
+    if (!(s > 0)) throw pivotError(report, j, s);
     const d = Math.sqrt(s);
     A[rj + j] = d;
     for (let i = j + 1; i < k1; i++) {

@@ -1,7 +1,12 @@
-// Cholesky, LDL and block LDL factorizations, BlockLDLQ adaptive rounding and its proxy loss.
+// Cholesky, LDL and block LDL factorizations, BlockLDLQ adaptive rounding, its proxy loss and QuIP#'s Hessian
+// regularization.
 export { cholesky, choleskyInPlace } from './cholesky.js';
-export { ldl, blockLDL, regularizeHessian } from './ldl.js';
+export { ldl, blockLDL } from './ldl.js';
 export type { LDLResult, BlockLDLResult } from './ldl.js';
+export { regularizeHessian } from './regularize.js';
 export { blockLDLQ } from './ldlq.js';
 export type { BlockLDLQOptions, BlockLDLQResult } from './ldlq.js';
 export { proxyLoss } from './proxy.js';
+// Internal, for quantize/ (not in src/index.ts): the packed GEMM with the fixed summation order of gemm.ts.
+export { gemmAccumulate } from './gemm.js';
+export type { GemmOperand } from './gemm.js';

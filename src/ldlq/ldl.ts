@@ -7,73 +7,104 @@
  * L unit block-lower triangular (identity g x g diagonal blocks) and D_k = C_kk C_kk^T symmetric positive
  * definite. g = 1 is the scalar LDL: L = C diag(C_jj)^-1, D_j = C_jj^2.
  */
-import {
-  assertSquare,
-  assertSymmetric,
-  matrixFromRowMajor,
-  readMatrix,
-  type Matrix,
-  type MatrixInput,
-  assertFiniteNumber,
-  assertInteger,
-} from '../core/index.js';
+import { allFinite, matrixFromRowMajor, readSymmetricMatrix, type Matrix, type MatrixInput, assertInteger } from '../core/index.js';
 import { rangeError } from '../errors/index.js';
 import { choleskyFactor } from './cholesky.js';
 
-/** Result of {@link ldl}: H = L diag(D) L^T. */
+/**
+ * Result of {@link ldl}: H = L diag(D) L^T. The same shape as {@link BlockLDLResult} with g = 1 (`ldl(H)` and
+ * `blockLDL(H, 1)` are equal, bit for bit).
+ */
 export interface LDLResult {
   /** n x n unit lower triangular. */
   L: Matrix;
-  /** The n pivots, all positive. */
+  /** The n pivots, all positive: D[j] = C_jj^2. */
   D: Float64Array;
 }
 
-/** Result of {@link blockLDL}: H = L D L^T with D = blockdiag(D[0], ..., D[n/g - 1]). */
+/**
+ * Result of {@link blockLDL}: H = L blockdiag(D_0, ..., D_{n/g - 1}) L^T.
+ *
+ * D holds the n / g diagonal blocks one after another, each row-major g x g: entry (s, t) of block k is
+ * `D[k * g * g + s * g + t]`. `matrixFromRowMajor(D.subarray(k * g * g, (k + 1) * g * g), g, g)` views block k as
+ * a matrix without copying. For g = 1 this is the pivot vector of {@link ldl}.
+ */
 export interface BlockLDLResult {
   /** n x n unit block-lower triangular: g x g identity diagonal blocks, zero above them. */
   L: Matrix;
-  /** The n / g diagonal blocks of D, each a g x g symmetric positive definite matrix (D[k] = C_kk C_kk^T). */
-  D: Matrix[];
-}
-
-/** L D L^T factorization with scalar pivots. Errors as {@link cholesky} (function name 'ldl'). */
-export function ldl(H: MatrixInput): LDLResult {
-  const { L, D, n } = factorBlockLDL('ldl', H, 1);
-  return { L: matrixFromRowMajor(L, n, n), D };
+  /** The n / g diagonal blocks D_k = C_kk C_kk^T (symmetric positive definite), stacked: length n * g. */
+  D: Float64Array;
 }
 
 /**
- * Block L D L^T factorization with g x g blocks (g must divide n). Errors as {@link cholesky} (function name
- * 'blockLDL'), plus `RangeError` when g is not an integer in [1, n] dividing n.
+ * L D L^T factorization with scalar pivots: L = C diag(C_jj)^-1, D_j = C_jj^2 for the Cholesky factor C
+ * (H = C C^T). Equal to `blockLDL(H, 1)`.
+ *
+ * Cost: n^3 / 3 multiply-adds (the Cholesky factorization) plus n^2 / 2 divisions; one n x n copy of H.
+ *
+ * Errors as {@link cholesky} (function name 'ldl'), plus `RangeError` when an entry of L or D is beyond float64
+ * (L_ij = C_ij / C_jj overflows only for a subnormal pivot D_j below larger entries; D only when a diagonal entry
+ * of H is within a rounding error of 1.8e308).
+ *
+ * @example
+ * const { L, D } = ldl(ndarray(new Float64Array([4, 2, 2, 5]), [2, 2])); // L.data = [1, 0, 0.5, 1], D = [4, 4]
+ */
+export function ldl(H: MatrixInput): LDLResult {
+  return factorBlockLDL('ldl', H, 1);
+}
+
+/**
+ * Block L D L^T factorization with g x g blocks (g must divide n): with B = blockdiag(C_11, ..., C_KK) the
+ * diagonal blocks of the Cholesky factor C, L = C B^-1 and D = B B^T, so L D L^T = C C^T = H. `blockLDL(H, 1)`
+ * is {@link ldl}.
+ *
+ * Cost: n^3 / 3 multiply-adds (the Cholesky factorization) plus about n^2 g / 2 for L; one n x n copy of H.
+ *
+ * Errors as {@link ldl} (function name 'blockLDL'; L = C B^-1 overflows only under a nearly singular pivot block),
+ * plus `TypeError` / `RangeError` when g is not an integer in [1, n] dividing n.
+ *
+ * @example
+ * const { L, D } = blockLDL(H, 8); // block k of D: D.subarray(64 k, 64 (k + 1)), row-major 8 x 8
  */
 export function blockLDL(H: MatrixInput, g: number): BlockLDLResult {
-  const { L, D, n } = factorBlockLDL('blockLDL', H, g);
-  const blocks: Matrix[] = [];
-  for (let k = 0; k < n / g; k++) blocks.push(matrixFromRowMajor(D.slice(k * g * g, (k + 1) * g * g), g, g));
-  return { L: matrixFromRowMajor(L, n, n), D: blocks };
+  return factorBlockLDL('blockLDL', H, g);
 }
 
-/**
- * Validates H (square, symmetric, finite) and g, and returns L (row-major n x n) and the diagonal blocks of D
- * stored one after another (block k at k g^2, row-major g x g).
- */
-function factorBlockLDL(fn: string, H: unknown, g: unknown): { L: Float64Array; D: Float64Array; n: number } {
-  const h = readMatrix(fn, 'H', H);
-  assertSquare(fn, 'H', h);
+/** Validates H (square, symmetric, finite) and g and factors H for the public function `fn`. */
+function factorBlockLDL(fn: string, H: unknown, g: unknown): BlockLDLResult {
+  const h = readSymmetricMatrix(fn, 'H', H);
   const n = h.rows;
   checkBlockSize(fn, 'g', g, n);
-  assertSymmetric(fn, 'H', h.data, n);
   const D = blockLDLInPlace(h.data, n, g, fn, 'H');
-  return { L: h.data, D, n };
+  return { L: matrixFromRowMajor(h.data, n, n), D };
 }
 
 /**
  * Overwrites A (row-major n x n, square, symmetric and finite, g dividing n) with the L of its block LDL and returns
- * the diagonal blocks of D one after another (block k at k g^2, row-major g x g).
+ * the diagonal blocks of D one after another (block k at k g^2, row-major g x g). Errors name `fn` and `arg`.
  */
 export function blockLDLInPlace(A: Float64Array, n: number, g: number, fn: string, arg: string): Float64Array {
-  choleskyFactor(A, n, fn, arg);
-  return blockLDLFromCholesky(A, n, g);
+  choleskyFactor(A, n, { fn, arg });
+  const D = blockLDLFromCholesky(A, n, g);
+  // L = C B^-1 overflows only under a nearly singular pivot block, D only when some H_ii is within a rounding
+  // error of the float64 maximum: in both cases the exact result is beyond float64, or at its edge.
+  if (!allFinite(A) || !allFinite(D)) throw factorOverflow(fn, arg, A, D, n, g);
+  return D;
+}
+
+/** The RangeError for a block LDL whose L or D does not fit in float64, naming the first entry beyond it. */
+function factorOverflow(fn: string, arg: string, L: Float64Array, D: Float64Array, n: number, g: number): RangeError {
+  const expected = 'a matrix whose L D L^T factors fit in float64';
+  const badL = L.findIndex((v) => !Number.isFinite(v));
+  if (badL >= 0) {
+    const i = Math.floor(badL / n);
+    const j = badL % n;
+    const pivot = j - (j % g);
+    return rangeError(fn, arg, expected, `|L[${i}][${j}]| beyond 1.8e308 (the pivot block at ${pivot}..${pivot + g - 1} is nearly singular)`);
+  }
+  const badD = D.findIndex((v) => !Number.isFinite(v));
+  const k = Math.floor(badD / (g * g));
+  return rangeError(fn, arg, expected, `an entry of D_${k} beyond 1.8e308 (diagonal entries too close to the float64 maximum)`);
 }
 
 /** Throws unless g is an integer in [1, n] that divides n. */
@@ -118,26 +149,4 @@ function blockLDLFromCholesky(C: Float64Array, n: number, g: number): Float64Arr
     }
   }
   return D;
-}
-
-/**
- * QuIP#'s Hessian regularization: H / mean(diag H) + sigma I (QuIP#'s default sigma is 1e-2), as a new matrix.
- * H must be square, finite, symmetric (relative 1e-10) with a positive mean diagonal; sigma finite and >= 0.
- */
-export function regularizeHessian(H: MatrixInput, sigma = 1e-2): Matrix {
-  const fn = 'regularizeHessian';
-  const h = readMatrix(fn, 'H', H);
-  assertSquare(fn, 'H', h);
-  const n = h.rows;
-  assertSymmetric(fn, 'H', h.data, n);
-  assertFiniteNumber(fn, 'sigma', sigma);
-  if (sigma < 0) throw rangeError(fn, 'sigma', 'a finite number >= 0', String(sigma));
-  let trace = 0;
-  for (let i = 0; i < n; i++) trace += h.data[i * n + i];
-  const mean = trace / n;
-  if (!(mean > 0)) throw rangeError(fn, 'H', 'a matrix with a positive mean diagonal', `mean(diag H) = ${mean}`);
-  const out = h.data;
-  for (let i = 0; i < out.length; i++) out[i] /= mean;
-  for (let i = 0; i < n; i++) out[i * n + i] += sigma;
-  return matrixFromRowMajor(out, n, n);
 }

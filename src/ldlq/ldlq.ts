@@ -15,21 +15,28 @@
  * or of the whole matrix with one GEMM, U[:, c0..c1) += R[:, q0..q1) L[q0..q1, c0..c1), which accumulates every
  * entry sequentially in decreasing p (gemm.ts, `reverseK`). Every U entry therefore receives the same terms in
  * the same order.
+ *
+ * Rows are independent: no order above depends on the number of rows m, and a codebook quantizes each vector on
+ * its own, so rounding any split of W's rows separately (same L and H) gives the same bits as rounding all of them
+ * at once (what a split across worker threads relies on).
  */
 import {
+  allFinite,
   assertSquare,
-  assertSymmetric,
+  isFloatArray,
   matrixFromRowMajor,
   readMatrix,
+  readSymmetricMatrix,
   type Matrix,
   type MatrixInput,
   assertInteger,
 } from '../core/index.js';
 import { rangeError, typeError } from '../errors/index.js';
-import type { Codebook } from '../lattice/index.js';
+import type { Codebook, QuantizeResult } from '../lattice/index.js';
 import { choleskyFactor } from './cholesky.js';
 import { gemmAccumulate } from './gemm.js';
 import { blockLDLInPlace } from './ldl.js';
+import { exponentOf, timesPow2 } from './scale.js';
 
 /** Options of {@link blockLDLQ}. */
 export interface BlockLDLQOptions {
@@ -73,11 +80,24 @@ export interface BlockLDLQResult {
 const DEFAULT_PANEL = 128;
 
 /**
- * BlockLDLQ: rounds W (m x n) with `codebook` to minimize the proxy loss tr((W - What) H (W - What)^T) adaptively.
- * g = codebook.dim must divide n. W is rounded as given (any scaling to the codebook's optScale is the caller's).
+ * BlockLDLQ: rounds W (m x n) with `codebook` to reduce the proxy loss tr((W - What) H (W - What)^T) adaptively.
+ * With H = L D L^T in g x g blocks (g = codebook.dim, which must divide n), the column blocks are rounded from the
+ * last to the first, What_k = Q(W_k + sum_{j > k} (W - What)_j L_jk), so that the loss is
+ * sum_k tr(E_k D_k E_k^T) for the rounding errors E_k. W is rounded as given: scaling it to the codebook's working
+ * scale (rms(W) about codebook.optScale) is the caller's job.
  *
- * Errors: `TypeError`/`RangeError` for malformed W, H, L, codebook or options (naming the argument);
- * H as in {@link blockLDL} (`NotSymmetricError`, `NotPositiveDefiniteError`).
+ * Cost: the factorization of H (n^3 / 3, skipped with `options.L`), then about m n^2 / 2 multiply-adds of
+ * feedback (packed GEMM) and m n / g codebook lookups, plus m n^2 for each tuning pass. Rows are independent:
+ * any split of the rows gives the same codes, bit for bit.
+ *
+ * Errors, each naming blockLDLQ and the argument: `TypeError` / `RangeError` for malformed W, H, options.L,
+ * codebook or options; for H as in {@link blockLDL} (`NotSymmetricError`, `NotPositiveDefiniteError`, `RangeError`
+ * for factors beyond float64); `RangeError` when the rounding feedback leaves float64 (W far from the codebook's
+ * scale) or the codebook's `quantize` breaks the Codebook contract.
+ *
+ * @example
+ * const { L } = blockLDL(regularizeHessian(H), E8P12.dim);
+ * const { What, codes } = blockLDLQ(W, null, E8P12, { L }); // W (m x n) at E8P12's working scale
  */
 export function blockLDLQ(W: MatrixInput, H: MatrixInput | null | undefined, codebook: Codebook, options: BlockLDLQOptions = {}): BlockLDLQResult {
   const fn = 'blockLDLQ';
@@ -95,26 +115,29 @@ export function blockLDLQ(W: MatrixInput, H: MatrixInput | null | undefined, cod
   const panel = options.panelColumns ?? g * Math.max(1, Math.round(DEFAULT_PANEL / g));
   assertInteger(fn, 'options.panelColumns', panel, 1, 2 ** 30);
   if (panel % g !== 0) throw rangeError(fn, 'options.panelColumns', `a multiple of codebook.dim = ${g}`, String(panel));
+  const returnRounded = options.returnRounded ?? false;
+  if (typeof returnRounded !== 'boolean') throw typeError(fn, 'options.returnRounded', 'a boolean', returnRounded);
 
   const hasH = H !== null && H !== undefined;
   if (!hasH && options.L === undefined) throw typeError(fn, 'H', 'a matrix (or pass options.L)', H);
   if (!hasH && tuneIters > 0) throw typeError(fn, 'H', 'a matrix when options.tuneIters > 0', H);
-  const Hd = tuneIters > 0 ? readHessian(fn, H, n) : undefined;
+  const Hd = tuneIters > 0 ? readSymmetricMatrix(fn, 'H', H, n).data : undefined;
   let L: Float64Array;
   if (options.L !== undefined) {
     L = readUnitBlockLower(fn, options.L, n, g);
   } else {
-    L = Hd ? Hd.slice() : readHessian(fn, H, n);
+    L = Hd ? Hd.slice() : readSymmetricMatrix(fn, 'H', H, n).data;
     blockLDLInPlace(L, n, g, fn, 'H'); // L now holds the L of H's block LDL
   }
+  const tuning = Hd && new TuningHessian(fn, Hd, n, g); // scales Hd, so after L is taken from it
 
-  const state = new RoundingState(w.data, m, n, codebook, (1 + tuneIters) * (n / g), onProgress);
+  const state = new RoundingState(fn, w.data, m, n, codebook, (1 + tuneIters) * (n / g), onProgress);
   if (buffered) bufferedSweep(state, L, panel);
   else plainSweep(state, L);
-  for (let it = 0; it < tuneIters; it++) tunePass(state, Hd!);
+  for (let it = 0; it < tuneIters; it++) tunePass(state, tuning!);
 
   const result: BlockLDLQResult = { What: matrixFromRowMajor(state.What, m, n), codes: state.codes };
-  if (options.returnRounded) result.rounded = matrixFromRowMajor(state.U, m, n);
+  if (returnRounded) result.rounded = matrixFromRowMajor(state.U, m, n);
   return result;
 }
 
@@ -127,14 +150,6 @@ function checkCodebook(fn: string, codebook: unknown): number {
   assertInteger(fn, 'codebook.dim', cb.dim, 1, 1 << 16);
   assertInteger(fn, 'codebook.codeWords', cb.codeWords, 1, 1 << 16);
   return cb.dim;
-}
-
-/** Reads H and checks it is n x n and symmetric. */
-function readHessian(fn: string, H: unknown, n: number): Float64Array {
-  const h = readMatrix(fn, 'H', H);
-  assertSquare(fn, 'H', h, n);
-  assertSymmetric(fn, 'H', h.data, n);
-  return h.data;
 }
 
 /** Reads options.L and checks it is n x n with g x g identity diagonal blocks and zeros above them (exactly). */
@@ -165,6 +180,8 @@ class RoundingState {
   private done = 0;
 
   constructor(
+    /** The public function errors are reported against. */
+    readonly fn: string,
     readonly W: Float64Array,
     readonly m: number,
     readonly n: number,
@@ -184,16 +201,45 @@ class RoundingState {
   roundBlock(k0: number): void {
     const { m, n, g, U, X, What, codebook } = this;
     for (let i = 0; i < m; i++) for (let t = 0; t < g; t++) X[i * g + t] = U[i * n + k0 + t];
-    const { codes, values } = codebook.quantize(X);
-    const cw = codebook.codeWords;
-    if (values.length !== m * g || codes.length !== m * cw) {
-      throw new RangeError(`blockLDLQ: codebook.quantize must return ${m * g} values and ${m * cw} codes, got ${values.length} and ${codes.length}`);
-    }
+    if (!allFinite(X)) throw this.feedbackOverflow(k0);
+    const { codes, values } = this.checkedQuantize(X);
     for (let i = 0; i < m; i++) for (let t = 0; t < g; t++) What[i * n + k0 + t] = values[i * g + t];
     const k = k0 / g;
+    const cw = codebook.codeWords;
     for (let i = 0; i < m; i++) for (let w = 0; w < cw; w++) this.codes[(i * this.blocks + k) * cw + w] = codes[i * cw + w];
     this.done++;
     this.onProgress?.(this.done, this.total);
+  }
+
+  /** codebook.quantize(X), checked against the Codebook contract: m points of g finite values, m * codeWords codes. */
+  private checkedQuantize(X: Float64Array): QuantizeResult {
+    const { fn, m, g, codebook } = this;
+    const cw = codebook.codeWords;
+    const out: unknown = codebook.quantize(X);
+    const { codes, values } = (out ?? {}) as Partial<QuantizeResult>;
+    const expected = `a function returning { codes: Uint16Array(${m * cw}), values: Float64Array(${m * g}) } for ${m} vectors`;
+    if (!(codes instanceof Uint16Array) || !isFloatArray(values)) throw typeError(fn, 'codebook.quantize', expected, out);
+    if (values.length !== m * g || codes.length !== m * cw) {
+      throw rangeError(fn, 'codebook.quantize', expected, `${codes.length} codes and ${values.length} values`);
+    }
+    if (!allFinite(values)) throw rangeError(fn, 'codebook.quantize', 'a function returning finite points', `${values.find((v) => !Number.isFinite(v))}`);
+    return { codes, values };
+  }
+
+  /**
+   * The error for a quantizer input of block k0 that overflowed: W (or the feedback through options.L) is far from
+   * the codebook's working scale.
+   */
+  private feedbackOverflow(k0: number): RangeError {
+    const bad = this.X.findIndex((v) => !Number.isFinite(v));
+    const row = Math.floor(bad / this.g);
+    const col = k0 + (bad % this.g);
+    return rangeError(
+      this.fn,
+      'W',
+      "small enough for the rounding feedback to stay within float64 (W at the codebook's working scale, rms(W) about codebook.optScale)",
+      `a quantizer input of ${this.X[bad]} at row ${row}, column ${col}`,
+    );
   }
 }
 
@@ -281,17 +327,53 @@ function pushFeedback(s: RoundingState, L: Float64Array, pr: PanelResidual, q0: 
   );
 }
 
+/**
+ * H as the tuning passes use it: scaled by the power of four 4^-j that brings max |H| into [1, 4), so R H cannot
+ * overflow for an H near the float64 maximum (the tuning target R H_{:,k} H_kk^-1 does not change under the
+ * scaling, bit for bit, while no entry leaves the normal range), with the Cholesky factors G_k (G_k G_k^T = H_kk)
+ * of its diagonal blocks.
+ */
+class TuningHessian {
+  /** The scaled H, row-major n x n. */
+  readonly H: Float64Array;
+  /** G_k, row-major g x g lower, at k g^2 (k = block start k0 / g). */
+  private readonly factors: Float64Array;
+
+  constructor(
+    fn: string,
+    H: Float64Array,
+    readonly n: number,
+    readonly g: number,
+  ) {
+    let max = 0;
+    for (let i = 0; i < H.length; i++) max = Math.max(max, Math.abs(H[i]));
+    const j = max > 0 ? Math.floor(exponentOf(max) / 2) : 0;
+    if (j !== 0) for (let i = 0; i < H.length; i++) H[i] = timesPow2(H[i], -2 * j);
+    this.H = H;
+    this.factors = new Float64Array(n * g);
+    for (let k0 = n - g; k0 >= 0; k0 -= g) {
+      const G = this.factor(k0);
+      for (let a = 0; a < g; a++) for (let b = 0; b < g; b++) G[a * g + b] = H[(k0 + a) * n + k0 + b];
+      const arg = `H (its diagonal block at rows and columns ${k0}..${k0 + g - 1})`;
+      choleskyFactor(G, g, { fn, arg, offset: k0, scale: timesPow2(1, 2 * j) });
+    }
+  }
+
+  /** G_k for the block starting at column k0 (a view). */
+  factor(k0: number): Float64Array {
+    return this.factors.subarray(k0 * this.g, (k0 + this.g) * this.g);
+  }
+}
+
 /** One tuning pass: each block from the last to the first, What_k <- Q(What_k + R H_{:,k} H_kk^-1), R = W - What. */
-function tunePass(s: RoundingState, H: Float64Array): void {
+function tunePass(s: RoundingState, tuning: TuningHessian): void {
   const { m, n, g, W, U, What } = s;
+  const { H } = tuning;
   const R = new Float64Array(m * n);
   for (let i = 0; i < R.length; i++) R[i] = W[i] - What[i];
   const Z = new Float64Array(m * g);
-  const G = new Float64Array(g * g);
   for (let k0 = n - g; k0 >= 0; k0 -= g) {
-    // G G^T = H_kk (SPD as a principal block of the SPD H).
-    for (let a = 0; a < g; a++) for (let b = 0; b < g; b++) G[a * g + b] = H[(k0 + a) * n + k0 + b];
-    choleskyFactor(G, g, 'blockLDLQ', 'H');
+    const G = tuning.factor(k0);
     Z.fill(0);
     gemmAccumulate(m, g, n, { data: R, offset: 0, ld: n, trans: false }, { data: H, offset: k0, ld: n, trans: false }, Z, 0, g);
     for (let i = 0; i < m; i++) {
