@@ -1,17 +1,26 @@
 /**
  * Worker threads for quantizeLinear: Node's worker_threads or a browser's Web Workers, behind one small
- * interface. The split of work is static (one range of rows per thread), so a pool library would add nothing
- * over the platform's Worker; and none serves both Node and browsers.
+ * interface, kept in a pool between calls (a fresh worker loads the library and warms up its JIT, about half a
+ * second, which would dominate small layers). Idle workers do not keep a Node process alive and are terminated
+ * after IDLE_MS without work. The split of work is static (one range of rows per thread), so a pool library
+ * would add little over the platform's Worker; and none serves both Node and browsers.
  */
 import type { WorkerReply, WorkerRequest } from './messages.js';
 
-/** One worker: send a request, receive its replies, terminate. */
+/** One worker: send a request, receive its replies (one listener at a time), terminate. */
 export interface QuantizeWorker {
   post(request: WorkerRequest): void;
-  onReply(handler: (reply: WorkerReply) => void): void;
-  onFailure(handler: (error: Error) => void): void;
+  /** Replaces the listeners of replies and of failures (a crash or an error event). */
+  listen(onReply: (reply: WorkerReply) => void, onFailure: (error: Error) => void): void;
+  /** Whether an idle worker may keep the process alive (Node; a no-op in browsers). */
+  keepAlive(yes: boolean): void;
   terminate(): Promise<void>;
 }
+
+/** Idle workers are terminated after this long without work. */
+const IDLE_MS = 2000;
+const idle: QuantizeWorker[] = [];
+let idleTimer: ReturnType<typeof setTimeout> | undefined;
 
 /** The part of the DOM Worker interface used here (the library is compiled without the DOM typings). */
 interface BrowserWorker {
@@ -49,32 +58,73 @@ function workerScript(): { url: URL; fromSource: boolean } {
   return { url: new URL(fromSource ? './worker.ts' : './quantize-worker.js', here), fromSource };
 }
 
+/** `count` workers: idle ones from the pool first, new ones for the rest. */
+export async function acquireWorkers(count: number): Promise<QuantizeWorker[]> {
+  const workers = idle.splice(0, count);
+  while (workers.length < count) workers.push(await startWorker());
+  for (const w of workers) w.keepAlive(true);
+  return workers;
+}
+
+/** Returns workers that finished their work to the pool. */
+export function releaseWorkers(workers: QuantizeWorker[]): void {
+  for (const w of workers) {
+    w.listen(() => {}, () => discard(w));
+    w.keepAlive(false);
+    idle.push(w);
+  }
+  if (idleTimer !== undefined) clearTimeout(idleTimer);
+  idleTimer = setTimeout(() => void Promise.all(idle.splice(0).map((w) => w.terminate())), IDLE_MS);
+  (idleTimer as { unref?: () => void }).unref?.();
+}
+
+/** Terminates workers (after a failure or an abort: their state is unknown). */
+export async function terminateWorkers(workers: QuantizeWorker[]): Promise<void> {
+  await Promise.all(workers.map((w) => w.terminate()));
+}
+
+function discard(w: QuantizeWorker): void {
+  const i = idle.indexOf(w);
+  if (i >= 0) idle.splice(i, 1);
+  void w.terminate();
+}
+
 /** Starts one worker. */
-export async function startWorker(): Promise<QuantizeWorker> {
+async function startWorker(): Promise<QuantizeWorker> {
   const { url, fromSource } = workerScript();
   if (isNode) {
     const { Worker } = await import(/* @vite-ignore */ 'node:worker_threads');
     const w = fromSource
       ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`, { eval: true })
       : new Worker(url);
+    let reply: (r: WorkerReply) => void = () => {};
+    let failure: (e: Error) => void = () => {};
+    let terminated = false;
+    w.on('message', (r: WorkerReply) => reply(r));
+    w.on('error', (e: Error) => failure(e));
+    w.on('exit', (code: number) => {
+      if (!terminated) failure(new Error(`quantizeLinear: a worker thread exited with code ${code}`));
+    });
     return {
       post: (request) => w.postMessage(request),
-      onReply: (handler) => void w.on('message', handler),
-      onFailure: (handler) => {
-        w.on('error', handler);
-        w.on('exit', (code) => {
-          if (code !== 0) handler(new Error(`quantizeLinear: a worker thread exited with code ${code}`));
-        });
+      listen: (onReply, onFailure) => ((reply = onReply), (failure = onFailure)),
+      keepAlive: (yes) => (yes ? w.ref() : w.unref()),
+      terminate: async () => {
+        terminated = true;
+        await w.terminate();
       },
-      terminate: async () => void (await w.terminate()),
     };
   }
   const W = (globalThis as unknown as { Worker: new (url: URL, options: { type: 'module' }) => BrowserWorker }).Worker;
   const w = new W(url, { type: 'module' });
+  let reply: (r: WorkerReply) => void = () => {};
+  let failure: (e: Error) => void = () => {};
+  w.addEventListener('message', (e) => reply(e.data as WorkerReply));
+  w.addEventListener('error', (e) => failure(new Error(`quantizeLinear: a worker failed: ${e.message ?? 'error'}`)));
   return {
     post: (request) => w.postMessage(request),
-    onReply: (handler) => w.addEventListener('message', (e) => handler(e.data as WorkerReply)),
-    onFailure: (handler) => w.addEventListener('error', (e) => handler(new Error(`quantizeLinear: a worker failed: ${e.message ?? 'error'}`))),
+    listen: (onReply, onFailure) => ((reply = onReply), (failure = onFailure)),
+    keepAlive: () => {},
     terminate: async () => w.terminate(),
   };
 }

@@ -6,7 +6,7 @@ import { readMatrix, readSymmetricMatrix, type DenseMatrix, type MatrixInput } f
 import { rangeError } from '../errors/index.js';
 import { deserializeError, type PrepareRequest, type WorkerReply } from './messages.js';
 import { builtinCodebook, resolveOptions, type QuantizeLinearOptions, type ResolvedOptions } from './options.js';
-import { availableCores, startWorker, workersAvailable, type QuantizeWorker } from './pool.js';
+import { acquireWorkers, availableCores, releaseWorkers, terminateWorkers, workersAvailable, type QuantizeWorker } from './pool.js';
 import { prepareLayer, type PreparedLayer } from './prepare.js';
 import { ProgressTracker } from './progress.js';
 import { QuantizedLinear, type QuantizeReport } from './quantized-linear.js';
@@ -192,18 +192,15 @@ export async function quantizeLinear(W: MatrixInput, H: MatrixInput | QuipSharpH
   const threads = Math.max(1, Math.min(o.threads ?? (await availableCores()), w.rows));
   const tracker = new ProgressTracker(o.onProgress);
   tracker.emit(0, 1);
-  const workers: QuantizeWorker[] = [];
+  let workers: QuantizeWorker[] = [];
   let fail: (e: Error) => void = () => {};
   const failed = new Promise<never>((_, reject) => (fail = reject));
   failed.catch(() => {});
   const onAbort = () => fail(abortError(o.signal!));
   o.signal?.addEventListener('abort', onAbort, { once: true });
+  let ok = false;
   try {
-    for (let t = 0; t < threads; t++) {
-      const worker = await startWorker();
-      worker.onFailure(fail);
-      workers.push(worker);
-    }
+    workers = await acquireWorkers(threads);
     const request: PrepareRequest = {
       type: 'prepare',
       W: sharedCopy(w.data),
@@ -220,7 +217,7 @@ export async function quantizeLinear(W: MatrixInput, H: MatrixInput | QuipSharpH
     };
     const p = await Promise.race([
       failed,
-      exchange<PreparedLayer>(workers[0], request, (reply) => {
+      exchange<PreparedLayer>(workers[0], request, fail, (reply) => {
         if (reply.type === 'stage') tracker.enter(reply.stage);
         return reply.type === 'prepared' ? reply.layer : undefined;
       }),
@@ -235,17 +232,19 @@ export async function quantizeLinear(W: MatrixInput, H: MatrixInput | QuipSharpH
       failed,
       Promise.all(
         workers.map((worker, t) =>
-          exchange<true>(worker, { type: 'round', job, codebook: o.codebook.name, r0: Math.floor((t * p.m) / threads), r1: Math.floor(((t + 1) * p.m) / threads), codes, sums }, (reply) => {
+          exchange<true>(worker, { type: 'round', job, codebook: o.codebook.name, r0: Math.floor((t * p.m) / threads), r1: Math.floor(((t + 1) * p.m) / threads), codes, sums }, fail, (reply) => {
             if (reply.type === 'blocks') tracker.emit((done += reply.count), blocks);
             return reply.type === 'rounded' ? true : undefined;
           }),
         ),
       ),
     ]);
+    ok = true;
     return finish(fn, w.data, null, p, o, codes.slice(), sums, threads, tracker);
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
-    await Promise.all(workers.map((worker) => worker.terminate()));
+    if (ok) releaseWorkers(workers);
+    else await terminateWorkers(workers);
   }
 }
 
@@ -261,11 +260,19 @@ function sharedCopy(a: Float64Array): Float64Array {
   return s;
 }
 
-/** Sends `request` and resolves with the first reply `pick` maps to a value; an error reply rejects. */
-function exchange<T>(worker: QuantizeWorker, request: Parameters<QuantizeWorker['post']>[0], pick: (reply: WorkerReply) => T | undefined): Promise<T> {
+/**
+ * Sends `request` and resolves with the first reply `pick` maps to a value; an error reply rejects, and a crash of
+ * the worker calls `fail`.
+ */
+function exchange<T>(
+  worker: QuantizeWorker,
+  request: Parameters<QuantizeWorker['post']>[0],
+  fail: (e: Error) => void,
+  pick: (reply: WorkerReply) => T | undefined,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let settled = false;
-    worker.onReply((reply) => {
+    worker.listen((reply) => {
       if (settled) return;
       if (reply.type === 'error') {
         settled = true;
@@ -277,7 +284,7 @@ function exchange<T>(worker: QuantizeWorker, request: Parameters<QuantizeWorker[
         settled = true;
         resolve(value);
       }
-    });
+    }, fail);
     worker.post(request);
   });
 }
