@@ -94,6 +94,39 @@ export function compareExact(x: ArrayLike<number>, off: number, p: ArrayLike<num
   return diff > 0n ? 1 : diff < 0n ? -1 : 0;
 }
 
+/**
+ * For each row of X (n x 8), the lowest index among the points (rows of `points`, k x 8, coordinates multiples
+ * of 1/8) at exactly the smallest distance: the float64 scores ||p||^2 - 2 x.p pick the candidates within a
+ * generous rounding margin of the best, and exact (BigInt) comparisons decide among them. O(n k).
+ */
+export function exactNearestLowest(points: ArrayLike<number>, X: ArrayLike<number>): Int32Array {
+  const k = points.length / 8;
+  const n = X.length / 8;
+  const norms = new Float64Array(k);
+  for (let c = 0; c < k; c++) for (let i = 0; i < 8; i++) norms[c] += points[8 * c + i] ** 2;
+  const result = new Int32Array(n);
+  const scores = new Float64Array(k);
+  for (let r = 0; r < n; r++) {
+    let l1 = 0;
+    for (let i = 0; i < 8; i++) l1 += Math.abs(X[8 * r + i]);
+    let min = Infinity;
+    for (let c = 0; c < k; c++) {
+      let s = norms[c];
+      for (let i = 0; i < 8; i++) s -= 2 * X[8 * r + i] * points[8 * c + i];
+      scores[c] = s;
+      min = Math.min(min, s);
+    }
+    const margin = 2 ** -30 * (8 * l1 + 16);
+    let best = -1;
+    for (let c = 0; c < k; c++) {
+      if (scores[c] > min + margin) continue;
+      if (best < 0 || compareExact(X, 8 * r, Array.prototype.slice.call(points, 8 * c, 8 * c + 8), Array.prototype.slice.call(points, 8 * best, 8 * best + 8)) < 0) best = c;
+    }
+    result[r] = best;
+  }
+  return result;
+}
+
 /** Verdict of a quantizer against the brute force on n rows. */
 export interface Agreement {
   /** Rows where the codes differ but the squared distances are exactly equal (ties). */

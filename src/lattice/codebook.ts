@@ -25,8 +25,13 @@ export interface Codebook {
   readonly optScale: number;
   /** 16-bit code words per vector. */
   readonly codeWords: number;
-  /** Nearest codebook point of each row of a row-major k x dim matrix. */
+  /** Nearest codebook point of each row of a row-major k x dim matrix (X is not modified). */
   quantize(X: FloatArray): QuantizeResult;
-  /** Decodes k * codeWords codes into a k x dim matrix (allocated when `out` is omitted). */
-  decodeRows<T extends FloatArray = Float64Array>(codes: Uint16Array, out?: T): T;
+  /**
+   * Decodes k * codeWords codes into a row-major k x dim matrix: a new Float64Array, or `out` (a float array of
+   * length k * dim) filled and returned. `out` may not share memory with `codes` (RangeError).
+   */
+  decodeRows(codes: Uint16Array): Float64Array;
+  decodeRows<T extends FloatArray>(codes: Uint16Array, out: T): T;
+  decodeRows(codes: Uint16Array, out?: FloatArray): FloatArray;
 }

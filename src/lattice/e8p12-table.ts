@@ -7,6 +7,7 @@
  * stored row lies in D8 + 1/2 (even sum). The sign byte: p = parity(s), s' = s XOR p (even parity);
  * coordinate i is negated when bit SHUFFLE[i] of s' is set; the point is shifted by +1/4 (p = 0) or -1/4 (p = 1).
  */
+import { parity } from './parity.js';
 
 /** Bit of the even-parity sign byte that negates output coordinate i. */
 export const SHUFFLE = [0, 4, 1, 5, 2, 6, 3, 7] as const;
@@ -63,19 +64,11 @@ function storeRow(rows: Float64Array, r: number, pattern: Float64Array): void {
   if (sum % 2 === 1) rows[8 * r + 7] = -pattern[7];
 }
 
-/** XOR of the 8 bits of a byte. */
-export function parity8(s: number): number {
-  s ^= s >> 4;
-  s ^= s >> 2;
-  s ^= s >> 1;
-  return s & 1;
-}
-
 /** SIGNS[8 s + i] = -1 when sign byte s negates coordinate i, else +1 (256 x 8). */
 export function buildSignTable(): Float64Array {
   const signs = new Float64Array(256 * 8);
   for (let s = 0; s < 256; s++) {
-    const even = s ^ parity8(s);
+    const even = s ^ parity(s);
     for (let i = 0; i < 8; i++) signs[8 * s + i] = (even >> SHUFFLE[i]) & 1 ? -1 : 1;
   }
   return signs;

@@ -1,6 +1,6 @@
 /**
  * Exact comparisons of squared distances and of distances to quarter-integers, for the near-ties the
- * floating-point search of e8p12.ts cannot resolve.
+ * floating-point searches (e8p12-search.ts, residual-grid.ts) cannot resolve.
  *
  * Every double is an integer multiple of 2^-1074 and every codebook coordinate a multiple of 1/4, so times
  * 2^1076 they are all integers, and ||x - p||^2 - ||x - q||^2 = sum_i (p_i - q_i)(p_i + q_i - 2 x_i) is an
@@ -37,7 +37,7 @@ export function compareSquaredDistances(x: Float64Array, p: Float64Array, q: Flo
   return sum > 0n ? 1 : sum < 0n ? -1 : 0;
 }
 
-/** Sign of |a - qa| - |b - qb|, exactly, for doubles a, b and quarter-integers qa, qb. */
+/** Sign of |a - qa| - |b - qb|, exactly, for doubles a, qa, b, qb (the searches pass shifted lattice points as qa, qb). */
 export function compareAbsDifferences(a: number, qa: number, b: number, qb: number): number {
   const da = scaled(a) - scaled(qa);
   const db = scaled(b) - scaled(qb);

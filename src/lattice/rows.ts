@@ -1,6 +1,6 @@
-/** Argument checks and output allocation shared by every codebook's `quantize` / `decodeRows`. */
+/** Argument checks, output allocation and float64 row blocks shared by the lattice functions and codebooks. */
 import { rangeError, typeError } from '../errors/index.js';
-import { assertFinite, assertFloatArray, type FloatArray } from '../core/index.js';
+import { assertFinite, assertFloatArray, assertNoOverlap, type FloatArray } from '../core/index.js';
 
 /**
  * Validates a row-major k x dim matrix of finite reals and returns k.
@@ -33,10 +33,54 @@ export function checkCodes(fn: string, arg: string, codes: unknown, codeWords: n
   return codes.length / codeWords;
 }
 
-/** Returns `out` after checking it holds n floats, or a new Float64Array(n) when omitted. */
-export function outputRows<T extends FloatArray = Float64Array>(fn: string, out: T | undefined, n: number): T {
-  if (out === undefined) return new Float64Array(n) as T;
+/** `out` after checking that it is a float array of n entries, or a new Float64Array(n) when omitted. */
+export function floatOutput(fn: string, out: FloatArray | undefined, n: number): FloatArray {
+  if (out === undefined) return new Float64Array(n);
   assertFloatArray(fn, 'out', out);
   if (out.length !== n) throw rangeError(fn, 'out', `of length ${n}`, `length ${out.length}`);
   return out;
+}
+
+/**
+ * The output of a `decodeRows(codes, out?)`: as floatOutput, and a given `out` may not share memory with `codes`
+ * (RangeError: decoding would overwrite codes not yet read).
+ */
+export function decodeOutput(fn: string, out: FloatArray | undefined, n: number, codes: Uint16Array): FloatArray {
+  const result = floatOutput(fn, out, n);
+  if (out !== undefined) assertNoOverlap(fn, 'out', result, 'codes', codes);
+  return result;
+}
+
+/**
+ * The output of a lattice decoder: `out` after checking that it is a Float64Array of n entries (lattice points of
+ * large inputs need float64: in a Float32Array they would round or overflow), or a new Float64Array(n).
+ */
+export function latticeOutput(fn: string, out: Float64Array | undefined, n: number): Float64Array {
+  if (out === undefined) return new Float64Array(n);
+  if (!(out instanceof Float64Array)) throw typeError(fn, 'out', 'a Float64Array', out);
+  if (out.length !== n) throw rangeError(fn, 'out', `of length ${n}`, `length ${out.length}`);
+  return out;
+}
+
+/** Rows per block of `float64Block`. */
+export const BLOCK_ROWS = 1024;
+
+/**
+ * Scratch for `float64Block` when quantizing the k x 8 matrix X: a Float64Array of min(k, BLOCK_ROWS) rows, or an
+ * empty one when X is a Float64Array (its rows are read in place).
+ */
+export function blockScratch(X: FloatArray, k: number): Float64Array {
+  return new Float64Array(X instanceof Float64Array ? 0 : 8 * Math.min(k, BLOCK_ROWS));
+}
+
+/**
+ * Rows r0 .. r0 + n - 1 (n <= BLOCK_ROWS) of a k x 8 matrix as a Float64Array, so that the search code sees one
+ * array type whatever the input type (and stays monomorphic, hence fast): a Float64Array X itself (row r0 + r at
+ * 8 * (r0 + r)), or the rows of a Float32Array copied into `scratch` (from `blockScratch`; row r0 + r at 8 * r).
+ * Callers find the first row at `8 * (rows === X ? r0 : 0)`.
+ */
+export function float64Block(X: FloatArray, r0: number, n: number, scratch: Float64Array): Float64Array {
+  if (X instanceof Float64Array) return X;
+  scratch.set(X.subarray(8 * r0, 8 * (r0 + n)));
+  return scratch;
 }

@@ -3,10 +3,10 @@
  * the grid step chosen to minimize the MSE on N(0, 1) input.
  */
 import { type FloatArray, assertInteger } from '../core/index.js';
-import { rangeError } from '../errors/index.js';
+import { describeValue, rangeError } from '../errors/index.js';
 import type { Codebook, QuantizeResult } from './codebook.js';
 import { optimalUniformStep, uniformQuantizerMse } from './gaussian.js';
-import { checkCodes, checkRows, outputRows } from './rows.js';
+import { checkCodes, checkRows, decodeOutput } from './rows.js';
 
 /**
  * Uniform scalar quantizer per coordinate with levels (j - (L - 1)/2) * step, j = 0..L-1, L = 2^bits
@@ -32,10 +32,15 @@ export class ScalarCodebook implements Codebook {
   readonly gaussianMse: number;
   private readonly grid: Float64Array;
 
-  /** `bits` in 1..8 per coordinate; `dim` 1 or 8 coordinates per vector. */
+  /**
+   * `bits` in 1..8 per coordinate; `dim` 1 or 8 coordinates per vector. Throws TypeError for a non-integer bits,
+   * RangeError for bits outside 1..8 or dim not 1 or 8.
+   *
+   * @example new ScalarCodebook(2, 8) // 2 bits per weight, one 16-bit code per 8 weights
+   */
   constructor(bits: number, readonly dim = 1) {
     assertInteger('ScalarCodebook', 'bits', bits, 1, 8);
-    if (dim !== 1 && dim !== 8) throw rangeError('ScalarCodebook', 'dim', '1 or 8', String(dim));
+    if (dim !== 1 && dim !== 8) throw rangeError('ScalarCodebook', 'dim', '1 or 8', describeValue(dim));
     this.bitsPerWeight = bits;
     this.levels = 2 ** bits;
     this.codeWords = Math.ceil((dim * bits) / 16);
@@ -46,9 +51,16 @@ export class ScalarCodebook implements Codebook {
     for (let j = 0; j < this.levels; j++) this.grid[j] = (j - (this.levels - 1) / 2) * this.step;
   }
 
-  /** Nearest grid point of every coordinate of a row-major k x dim matrix. */
+  /**
+   * Nearest grid point of every coordinate of a row-major k x dim matrix (exact: a rounded division, then settled
+   * against the neighbouring levels by exact distances; midpoints go to the higher level): the codes (see the
+   * class comment) and values = decodeRows(codes). O(k dim). Throws TypeError unless X is a
+   * Float32Array/Float64Array, RangeError for a length not a multiple of dim or a non-finite entry.
+   *
+   * @example new ScalarCodebook(2).quantize(Float64Array.of(-2, 0.1)).codes // Uint16Array [0, 2]
+   */
   quantize(X: FloatArray): QuantizeResult {
-    const k = checkRows(`${this.name}.quantize`, 'X', X, this.dim);
+    const k = checkRows('ScalarCodebook.quantize', 'X', X, this.dim);
     const { dim, levels, step, grid, codeWords } = this;
     const bits = this.bitsPerWeight;
     const codes = new Uint16Array(k * codeWords);
@@ -71,14 +83,25 @@ export class ScalarCodebook implements Codebook {
     return { codes, values };
   }
 
-  /** Grid values of k * codeWords codes (see the class comment for the packing). */
-  decodeRows<T extends FloatArray = Float64Array>(codes: Uint16Array, out?: T): T {
-    const fn = `${this.name}.decodeRows`;
+  /**
+   * Grid values of k * codeWords codes (see the class comment for the packing) as a row-major k x dim matrix;
+   * O(k dim). Into `out` when given (a Float32Array or Float64Array of length k dim), else a new Float64Array.
+   * `out` may not share memory with `codes` (RangeError: decoding would overwrite codes not yet read). Throws
+   * TypeError unless codes is a Uint16Array, RangeError for a length not a multiple of codeWords, a dim-1 code of
+   * 2^bits or more, or an `out` of the wrong length.
+   *
+   * @example new ScalarCodebook(2).decodeRows(Uint16Array.of(0, 3)) // [-1.5 step, 1.5 step]
+   */
+  decodeRows(codes: Uint16Array): Float64Array;
+  decodeRows<T extends FloatArray>(codes: Uint16Array, out: T): T;
+  decodeRows(codes: Uint16Array, out?: FloatArray): FloatArray;
+  decodeRows(codes: Uint16Array, out?: FloatArray): FloatArray {
+    const fn = 'ScalarCodebook.decodeRows';
     const { dim, codeWords, grid } = this;
     const bits = this.bitsPerWeight;
     // Only dim 1 can hold a word beyond the grid; packed dim-8 words use every bit.
     const k = checkCodes(fn, 'codes', codes, codeWords, dim === 1 ? [this.levels - 1] : undefined);
-    const result = outputRows(fn, out, k * dim);
+    const result = decodeOutput(fn, out, k * dim, codes);
     for (let r = 0; r < k; r++) {
       let bitPos = r * codeWords * 16;
       for (let i = 0; i < dim; i++) {
