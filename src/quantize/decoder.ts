@@ -14,7 +14,7 @@
  * The tables are read off the codebook's own decodeRows (exact: every entry is a multiple of 1/4, and the
  * 256 x 8 + 256 x 8 entries come from 512 decoded codes), so the kernels cannot drift from the codebook.
  */
-import { E8P12, E8P12RVQ4B, type Codebook } from '../lattice/index.js';
+import { E8P12, E8P12RVQ3B, E8P12RVQ4B, type Codebook } from '../lattice/index.js';
 
 /** E8P12's decoding tables: w = ROWS[c >> 8] * SIGNS[c & 255] + SHIFT[c & 255] coordinatewise. */
 interface E8P12Tables {
@@ -75,6 +75,7 @@ export function chunkMajor(codes: Uint16Array, m: number, chunks: number, words:
 export function decoderFor(codebook: Codebook): CodeDecoder {
   if (codebook === E8P12) return new LatticeDecoder(undefined, 1);
   if (codebook === E8P12RVQ4B) return new LatticeDecoder('e8p12', E8P12RVQ4B.residualScale);
+  if (codebook === E8P12RVQ3B) return new LatticeDecoder(E8P12RVQ3B.residualGrid(), E8P12RVQ3B.residualScale);
   return new GenericDecoder(codebook);
 }
 
