@@ -7,11 +7,15 @@
  */
 import type { WorkerReply, WorkerRequest } from './messages.js';
 
-/** One worker: send a request, receive its replies (one listener at a time), terminate. */
+/** One worker: requests with their replies, failures, termination. */
 export interface QuantizeWorker {
-  post(request: WorkerRequest): void;
-  /** Replaces the listeners of replies and of failures (a crash or an error event). */
-  listen(onReply: (reply: WorkerReply) => void, onFailure: (error: Error) => void): void;
+  /**
+   * Sends a request; its replies go to `onReply` until it returns true. A worker handles its requests one at a
+   * time and in order, so the replies of one request all come before those of the next.
+   */
+  request(request: WorkerRequest, onReply: (reply: WorkerReply) => boolean): void;
+  /** Replaces the listener of failures (a crash or an error event). */
+  onFailure(handler: (error: Error) => void): void;
   /** Whether an idle worker may keep the process alive (Node; a no-op in browsers). */
   keepAlive(yes: boolean): void;
   terminate(): Promise<void>;
@@ -58,6 +62,18 @@ function workerScript(): { url: URL; fromSource: boolean } {
   return { url: new URL(fromSource ? './worker.ts' : './quantize-worker.js', here), fromSource };
 }
 
+/** The reply handlers of a worker's outstanding requests, in the order the requests were sent. */
+class ReplyQueue {
+  private readonly handlers: Array<(reply: WorkerReply) => boolean> = [];
+  expect(handler: (reply: WorkerReply) => boolean): void {
+    this.handlers.push(handler);
+  }
+  deliver(reply: WorkerReply): void {
+    const head = this.handlers[0];
+    if (head && head(reply)) this.handlers.shift();
+  }
+}
+
 /** `count` workers: idle ones from the pool first, new ones for the rest. */
 export async function acquireWorkers(count: number): Promise<QuantizeWorker[]> {
   const workers = idle.splice(0, count);
@@ -69,7 +85,7 @@ export async function acquireWorkers(count: number): Promise<QuantizeWorker[]> {
 /** Returns workers that finished their work to the pool. */
 export function releaseWorkers(workers: QuantizeWorker[]): void {
   for (const w of workers) {
-    w.listen(() => {}, () => discard(w));
+    w.onFailure(() => discard(w));
     w.keepAlive(false);
     idle.push(w);
   }
@@ -97,17 +113,17 @@ async function startWorker(): Promise<QuantizeWorker> {
     const w = fromSource
       ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`, { eval: true })
       : new Worker(url);
-    let reply: (r: WorkerReply) => void = () => {};
+    const replies = new ReplyQueue();
     let failure: (e: Error) => void = () => {};
     let terminated = false;
-    w.on('message', (r: WorkerReply) => reply(r));
+    w.on('message', (r: WorkerReply) => replies.deliver(r));
     w.on('error', (e: Error) => failure(e));
     w.on('exit', (code: number) => {
       if (!terminated) failure(new Error(`quantizeLinear: a worker thread exited with code ${code}`));
     });
     return {
-      post: (request) => w.postMessage(request),
-      listen: (onReply, onFailure) => ((reply = onReply), (failure = onFailure)),
+      request: (request, onReply) => (replies.expect(onReply), w.postMessage(request)),
+      onFailure: (handler) => void (failure = handler),
       keepAlive: (yes) => (yes ? w.ref() : w.unref()),
       terminate: async () => {
         terminated = true;
@@ -117,13 +133,13 @@ async function startWorker(): Promise<QuantizeWorker> {
   }
   const W = (globalThis as unknown as { Worker: new (url: URL, options: { type: 'module' }) => BrowserWorker }).Worker;
   const w = new W(url, { type: 'module' });
-  let reply: (r: WorkerReply) => void = () => {};
+  const replies = new ReplyQueue();
   let failure: (e: Error) => void = () => {};
-  w.addEventListener('message', (e) => reply(e.data as WorkerReply));
+  w.addEventListener('message', (e) => replies.deliver(e.data as WorkerReply));
   w.addEventListener('error', (e) => failure(new Error(`quantizeLinear: a worker failed: ${e.message ?? 'error'}`)));
   return {
-    post: (request) => w.postMessage(request),
-    listen: (onReply, onFailure) => ((reply = onReply), (failure = onFailure)),
+    request: (request, onReply) => (replies.expect(onReply), w.postMessage(request)),
+    onFailure: (handler) => void (failure = handler),
     keepAlive: () => {},
     terminate: async () => w.terminate(),
   };

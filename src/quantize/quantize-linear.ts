@@ -4,13 +4,14 @@
  */
 import { readMatrix, readSymmetricMatrix, type DenseMatrix, type MatrixInput } from '../core/index.js';
 import { rangeError } from '../errors/index.js';
-import { deserializeError, type PrepareRequest, type WorkerReply } from './messages.js';
+import { deserializeError, type PrepareRequest, type WorkerReply, type WorkerRequest } from './messages.js';
 import { builtinCodebook, resolveOptions, type QuantizeLinearOptions, type ResolvedOptions } from './options.js';
 import { acquireWorkers, availableCores, releaseWorkers, terminateWorkers, workersAvailable, type QuantizeWorker } from './pool.js';
 import { prepareLayer, type PreparedLayer } from './prepare.js';
 import { ProgressTracker } from './progress.js';
 import { QuantizedLinear, type QuantizeReport } from './quantized-linear.js';
 import { roundRows, type RowSums } from './round.js';
+import { layerEnergy } from './energy.js';
 import { prepareQuipSharpLayer, quipSharpHessianInput, readSignVector } from './quip-sharp.js';
 import { matrixFromRowMajor } from '../core/index.js';
 import { proxyLoss as ldlqProxyLoss } from '../ldlq/index.js';
@@ -43,7 +44,7 @@ function abortError(signal: AbortSignal): Error {
 
 function newRowSums(m: number, shared: boolean): RowSums {
   const make = () => new Float64Array(shared ? new SharedArrayBuffer(8 * m) : new ArrayBuffer(8 * m));
-  return { loss: make(), energy: make(), residualSq: make(), inputSq: make() };
+  return { loss: make(), residualSq: make() };
 }
 
 function codeCount(p: PreparedLayer, o: ResolvedOptions): number {
@@ -59,14 +60,16 @@ function total(a: Float64Array): number {
 
 /**
  * The layer and its report. In the processed basis, with R' = W' - W_hat' and H' = V (H_r / mu + sigma I) V^T:
- *   tr(R H R^T) = mu (tr(R' H' R'^T) - sigma ||R'||^2),   tr(W H W^T) = mu (tr(W' H' W'^T) - sigma ||W'||^2),
+ *   tr(R H R^T) = mu (tr(R' H' R'^T) - sigma ||R'||^2)
  * (V orthogonal; the rescaling cancels in R diag(s) diag(s)^-1 H diag(s)^-1 diag(s) R^T), with
- * tr(R' H' R'^T) = sum_k e_k D_k e_k^T from the block LDL. So the report costs no product with the user's H.
+ * tr(R' H' R'^T) = sum_k e_k D_k e_k^T from the block LDL: the loss costs no product with H. The denominator
+ * `energy` = tr(W H W^T) is computed from the user's W and H (layerEnergy), beside the factorization.
  */
 function finish(
   fn: string,
   wUser: Float64Array,
   hUser: Float64Array | null,
+  energy: number,
   p: PreparedLayer,
   o: ResolvedOptions,
   codes: Uint16Array,
@@ -78,7 +81,7 @@ function finish(
   const fields = { outFeatures: p.m, inFeatures: p.n, codebook: o.codebook, codes, incoherence: p.record, scale: p.scale, rescale: p.rescale };
   const layer = new QuantizedLinear(fields);
   const Wq = layer.dequantize().data;
-  const { proxyLoss, relativeProxyLoss } = hUser ? directLoss(fn, wUser, Wq, hUser, p.m, p.n) : identityLoss(fn, p, sums);
+  const proxyLoss = hUser ? directLoss(fn, wUser, Wq, hUser, p.m, p.n) : identityLoss(fn, p, sums);
   let max = 0;
   for (let k = 0; k < wUser.length; k++) max = Math.max(max, Math.abs(wUser[k]), Math.abs(Wq[k]));
   let err = 0;
@@ -94,7 +97,7 @@ function finish(
   const seconds = tracker.finish();
   const report: QuantizeReport = {
     proxyLoss,
-    relativeProxyLoss,
+    relativeProxyLoss: proxyLoss === 0 ? 0 : proxyLoss / energy,
     weightError: err === 0 ? 0 : Math.sqrt(err / norm),
     bitsPerWeight: layer.bitsPerWeight,
     sigmaReg: p.sigmaReg,
@@ -105,22 +108,19 @@ function finish(
   return new QuantizedLinear({ ...fields, report });
 }
 
-/** The report's losses from the per-row sums of the processed basis (see {@link finish}). */
-function identityLoss(fn: string, p: PreparedLayer, sums: RowSums): { proxyLoss: number; relativeProxyLoss: number } {
-  const sigma = p.sigmaReg;
-  const loss = total(sums.loss) - sigma * total(sums.residualSq);
-  const energy = total(sums.energy) - sigma * total(sums.inputSq);
+/** The proxy loss from the per-row sums of the processed basis (see {@link finish}). */
+function identityLoss(fn: string, p: PreparedLayer, sums: RowSums): number {
+  const loss = total(sums.loss) - p.sigmaReg * total(sums.residualSq);
   const proxyLoss = Math.max(0, p.mu * p.scale * (p.scale * loss));
   if (!Number.isFinite(proxyLoss)) throw rangeError(fn, 'W', 'a layer whose proxy loss is within float64 range', 'tr((W - W_hat) H (W - W_hat)^T) beyond 1.8e308');
-  return { proxyLoss, relativeProxyLoss: proxyLoss === 0 ? 0 : Math.max(0, loss / energy) };
+  return proxyLoss;
 }
 
-/** The report's losses computed with the user's H itself (compat 'quip-sharp': its float32 H is not H / mu + sigma I). */
-function directLoss(fn: string, W: Float64Array, Wq: Float64Array, H: Float64Array, m: number, n: number): { proxyLoss: number; relativeProxyLoss: number } {
+/** The proxy loss with the user's H itself (compat 'quip-sharp': QuIP#'s float32 H is not H / mu + sigma I). */
+function directLoss(fn: string, W: Float64Array, Wq: Float64Array, H: Float64Array, m: number, n: number): number {
   const proxyLoss = ldlqProxyLoss(matrixFromRowMajor(W, m, n), matrixFromRowMajor(Wq, m, n), matrixFromRowMajor(H, n, n));
-  const energy = ldlqProxyLoss(matrixFromRowMajor(W, m, n), matrixFromRowMajor(new Float64Array(m * n), m, n), matrixFromRowMajor(H, n, n));
-  if (!Number.isFinite(proxyLoss) || !Number.isFinite(energy)) throw rangeError(fn, 'W', 'a layer whose proxy loss is within float64 range', 'beyond 1.8e308');
-  return { proxyLoss, relativeProxyLoss: proxyLoss === 0 ? 0 : proxyLoss / energy };
+  if (!Number.isFinite(proxyLoss)) throw rangeError(fn, 'W', 'a layer whose proxy loss is within float64 range', 'beyond 1.8e308');
+  return proxyLoss;
 }
 
 /**
@@ -155,6 +155,7 @@ export function quantizeLinearSync(W: MatrixInput, H: MatrixInput | QuipSharpHes
   const { w, h } = readInputs(fn, W, H, o);
   const wUser = w.data.slice();
   const hUser = o.compat ? h.data.slice() : null;
+  const energy = layerEnergy(fn, w.data, h.data, w.rows, w.cols);
   const onStage = (stage: 'incoherence' | 'factorize') => (check(), tracker.enter(stage));
   const p = o.compat
     ? prepareQuipSharpLayer(fn, w, h, { ...o, signsIn: signs(fn, 'options.signsIn', o.signsIn, w.cols, o, 1), signsOut: signs(fn, 'options.signsOut', o.signsOut, w.rows, o, 0) }, onStage)
@@ -167,7 +168,7 @@ export function quantizeLinearSync(W: MatrixInput, H: MatrixInput | QuipSharpHes
   let done = 0;
   roundRows({ ...p, tuneIters: o.tuneIters }, o.codebook, 0, p.m, codes, sums, (k) => tracker.emit((done += k), blocks));
   check();
-  return finish(fn, wUser, hUser, p, o, codes, sums, 1, tracker);
+  return finish(fn, wUser, hUser, energy, p, o, codes, sums, 1, tracker);
 }
 
 /**
@@ -201,10 +202,13 @@ export async function quantizeLinear(W: MatrixInput, H: MatrixInput | QuipSharpH
   let ok = false;
   try {
     workers = await acquireWorkers(threads);
+    for (const worker of workers) worker.onFailure(fail);
+    const Wshared = sharedCopy(w.data);
+    const Hshared = sharedCopy(h.data);
     const request: PrepareRequest = {
       type: 'prepare',
-      W: sharedCopy(w.data),
-      H: sharedCopy(h.data),
+      W: Wshared,
+      H: Hshared,
       m: w.rows,
       n: w.cols,
       codebook: o.codebook.name,
@@ -215,12 +219,18 @@ export async function quantizeLinear(W: MatrixInput, H: MatrixInput | QuipSharpH
       keepHessian: o.tuneIters > 0,
       fn,
     };
-    const p = await Promise.race([
+    // The denominator tr(W H W^T) on a second worker while the first prepares (on the first, after it, when alone).
+    const [p, energy] = await Promise.race([
       failed,
-      exchange<PreparedLayer>(workers[0], request, fail, (reply) => {
-        if (reply.type === 'stage') tracker.enter(reply.stage);
-        return reply.type === 'prepared' ? reply.layer : undefined;
-      }),
+      Promise.all([
+        exchange<PreparedLayer>(workers[0], request, (reply) => {
+          if (reply.type === 'stage') tracker.enter(reply.stage);
+          return reply.type === 'prepared' ? reply.layer : undefined;
+        }),
+        exchange<number>(workers[Math.min(1, threads - 1)], { type: 'energy', W: Wshared, H: Hshared, m: w.rows, n: w.cols, fn }, (reply) =>
+          reply.type === 'energy' ? reply.value : undefined,
+        ),
+      ]),
     ]);
     const blocks = (1 + o.tuneIters) * (p.n / o.codebook.dim) * threads;
     tracker.enter('round', blocks);
@@ -232,7 +242,7 @@ export async function quantizeLinear(W: MatrixInput, H: MatrixInput | QuipSharpH
       failed,
       Promise.all(
         workers.map((worker, t) =>
-          exchange<true>(worker, { type: 'round', job, codebook: o.codebook.name, r0: Math.floor((t * p.m) / threads), r1: Math.floor(((t + 1) * p.m) / threads), codes, sums }, fail, (reply) => {
+          exchange<true>(worker, { type: 'round', job, codebook: o.codebook.name, r0: Math.floor((t * p.m) / threads), r1: Math.floor(((t + 1) * p.m) / threads), codes, sums }, (reply) => {
             if (reply.type === 'blocks') tracker.emit((done += reply.count), blocks);
             return reply.type === 'rounded' ? true : undefined;
           }),
@@ -240,7 +250,7 @@ export async function quantizeLinear(W: MatrixInput, H: MatrixInput | QuipSharpH
       ),
     ]);
     ok = true;
-    return finish(fn, w.data, null, p, o, codes.slice(), sums, threads, tracker);
+    return finish(fn, w.data, null, energy, p, o, codes.slice(), sums, threads, tracker);
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
     if (ok) releaseWorkers(workers);
@@ -260,31 +270,18 @@ function sharedCopy(a: Float64Array): Float64Array {
   return s;
 }
 
-/**
- * Sends `request` and resolves with the first reply `pick` maps to a value; an error reply rejects, and a crash of
- * the worker calls `fail`.
- */
-function exchange<T>(
-  worker: QuantizeWorker,
-  request: Parameters<QuantizeWorker['post']>[0],
-  fail: (e: Error) => void,
-  pick: (reply: WorkerReply) => T | undefined,
-): Promise<T> {
+/** Sends `request` and resolves with the first reply `pick` maps to a value; an error reply rejects. */
+function exchange<T>(worker: QuantizeWorker, request: WorkerRequest, pick: (reply: WorkerReply) => T | undefined): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    let settled = false;
-    worker.listen((reply) => {
-      if (settled) return;
+    worker.request(request, (reply) => {
       if (reply.type === 'error') {
-        settled = true;
         reject(deserializeError(reply.error));
-        return;
+        return true;
       }
       const value = pick(reply);
-      if (value !== undefined) {
-        settled = true;
-        resolve(value);
-      }
-    }, fail);
-    worker.post(request);
+      if (value === undefined) return false;
+      resolve(value);
+      return true;
+    });
   });
 }

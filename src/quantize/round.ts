@@ -13,11 +13,8 @@ import type { PreparedLayer } from './prepare.js';
 export interface RowSums {
   /** sum_k e_k D_k e_k^T: row i's share of tr(R' H' R'^T) (R' = U - What, via R' L = -E). */
   loss: Float64Array;
-  /** row i's share of tr(U H' U^T) = sum_k (U L)_k D_k (U L)_k^T. */
-  energy: Float64Array;
-  /** ||R'_i||^2 and ||U_i||^2. */
+  /** ||R'_i||^2. */
   residualSq: Float64Array;
-  inputSq: Float64Array;
 }
 
 /** The input a rows job works on (flat row-major arrays; in a worker they view shared memory). */
@@ -58,16 +55,10 @@ export function roundRows(
   // else from R L directly.
   const E = tuneIters === 0 ? negatedErrors(What, result.rounded!.data) : timesUnitBlockLower(R, rows, n, job.L, g);
   blockQuadraticForms(E, rows, n, job.D, g, sums.loss, r0);
-  blockQuadraticForms(timesUnitBlockLower(U, rows, n, job.L, g), rows, n, job.D, g, sums.energy, r0);
   for (let i = 0; i < rows; i++) {
     let r2 = 0;
-    let u2 = 0;
-    for (let k = i * n; k < (i + 1) * n; k++) {
-      r2 += R[k] * R[k];
-      u2 += U[k] * U[k];
-    }
+    for (let k = i * n; k < (i + 1) * n; k++) r2 += R[k] * R[k];
     sums.residualSq[r0 + i] = r2;
-    sums.inputSq[r0 + i] = u2;
   }
 }
 
