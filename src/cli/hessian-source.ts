@@ -3,9 +3,11 @@
  * - a safetensors file (or a sharded set through its index): the tensor named `P.hessian` (or a group's name,
  *   see hessian-names.ts);
  * - a folder: a file `NAME.npy` or `NAME.safetensors` per Hessian NAME (`P.hessian.npy`, `X.qkv.hessian.npy`);
- *   a `.safetensors` file holds the tensor `hessian` (as `quipsharp hessian` writes it) or a single tensor.
+ *   a `.safetensors` file holds the tensor `hessian` (as `quipsharp hessian` writes it) or a single tensor. Failing
+ *   those, QuIP#'s own files `{i}_qkv.pt`, `{i}_o.pt`, `{i}_up.pt`, `{i}_down.pt` (the Hessian's name is then the
+ *   file's name).
  * Each Hessian is read when its layer is quantized; the last one read is kept, so layers sharing one (q, k, v)
- * read it once when they come in a row.
+ * read it once when they come in a row, and it is let go when the next one is read.
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,8 +15,8 @@ import type { MatrixInput } from '../core/index.js';
 import type { Tensor } from '../io/index.js';
 import { openSafetensors, openSafetensorsModel, readNpyFile, type SafetensorsSource } from '../node/index.js';
 import { inFile } from './errors.js';
-import { hessianCandidates } from './hessian-names.js';
-import { tensorMatrix } from './tensor-ref.js';
+import { hessianCandidates, quipSharpHessianFileName } from './hessian-names.js';
+import { readQuipSharpHessianFile, tensorMatrix } from './tensor-ref.js';
 import { CliError } from './usage.js';
 
 /** Hessians by name. */
@@ -91,18 +93,22 @@ class FolderSource extends CachedSource {
     super();
   }
 
+  /** The file of Hessian `name`: `name` itself for a QuIP# file (`0_qkv.pt`), else `name.npy` or `name.safetensors`. */
   private fileOf(name: string): string | null {
-    for (const ext of ['.npy', '.safetensors']) if (this.files.has(`${name}${ext}`)) return join(this.dir, `${name}${ext}`);
-    return null;
+    const candidates = name.endsWith('.pt') ? [name] : [`${name}.npy`, `${name}.safetensors`];
+    const file = candidates.find((f) => this.files.has(f));
+    return file === undefined ? null : join(this.dir, file);
   }
 
   find(layer: string): string | null {
-    return hessianCandidates(layer).find((c) => this.fileOf(c) !== null) ?? null;
+    const quipSharp = quipSharpHessianFileName(layer);
+    const names = quipSharp === null ? hessianCandidates(layer) : [...hessianCandidates(layer), quipSharp];
+    return names.find((c) => this.fileOf(c) !== null) ?? null;
   }
 
   async shape(name: string): Promise<number[] | null> {
     const path = this.fileOf(name)!;
-    if (path.endsWith('.npy')) return null;
+    if (!path.endsWith('.safetensors')) return null; // .npy and .pt: checked when read
     return inFile(path, async () => {
       const file = await openSafetensors(path);
       try {
@@ -115,6 +121,7 @@ class FolderSource extends CachedSource {
 
   protected async load(name: string): Promise<Tensor> {
     const path = this.fileOf(name)!;
+    if (path.endsWith('.pt')) return readQuipSharpHessianFile(path);
     return inFile(path, async () => {
       if (path.endsWith('.npy')) return readNpyFile(path);
       const file = await openSafetensors(path);
@@ -133,12 +140,16 @@ class FolderSource extends CachedSource {
   async close(): Promise<void> {}
 }
 
-/** Opens `--hessians`: a folder of per-Hessian files, or a safetensors file / sharded set of tensors. */
+/**
+ * Opens `--hessians`: a folder of per-Hessian files, or a safetensors file / sharded set of tensors. Throws CliError
+ * for a single `.pt` file (one QuIP# Hessian cannot serve a model: its folder can).
+ */
 export async function openHessians(path: string): Promise<HessianSource> {
   if ((await stat(path)).isDirectory()) {
     const files = new Set((await readdir(path, { withFileTypes: true })).filter((d) => d.isFile()).map((d) => d.name));
     if (files.has('model.safetensors.index.json')) return new TensorFileSource(path, await inFile(path, () => openSafetensorsModel(path)));
     return new FolderSource(path, files);
   }
+  if (path.endsWith('.pt')) throw new CliError(`--hessians ${path}: a .pt file is one QuIP# Hessian: give the folder of QuIP#'s files {layer}_{qkv,o,up,down}.pt`);
   return new TensorFileSource(path, await inFile(path, () => openSafetensorsModel(path)));
 }

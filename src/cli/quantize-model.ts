@@ -38,7 +38,8 @@ layer into DIR/layers and, once every layer is there, DIR/model.safetensors: the
   --model PATH         model.safetensors, a sharded model's folder (model.safetensors.index.json) or index file
   --hessians PATH      a safetensors file of tensors P.hessian, or a folder of files P.hessian.npy or
                        P.hessian.safetensors. q_proj, k_proj and v_proj of X may share X.qkv.hessian, and
-                       up_proj and gate_proj X.up.hessian (P.hessian, when present, wins)
+                       up_proj and gate_proj X.up.hessian (P.hessian, when present, wins); a folder may
+                       also hold QuIP#'s files {i}_qkv.pt, {i}_o.pt, {i}_up.pt, {i}_down.pt for block i
   --out DIR            the output folder (created)
   --layers REGEX       quantize only the layers whose name P matches (JavaScript regular expression);
                        the others are copied unquantized

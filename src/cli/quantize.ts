@@ -26,7 +26,8 @@ Quantizes one linear layer with QuIP# (incoherence processing, BlockLDLQ on an E
 it as a quantized-format safetensors file.
 
   --weight REF         the out x in weight: W.npy, FILE.safetensors:TENSOR, FILE.npz:ARRAY or MODEL_DIR:TENSOR
-  --hessian REF        its in x in proxy Hessian E[x x^T], in the same forms (see quipsharp hessian)
+  --hessian REF        its in x in proxy Hessian E[x x^T], in the same forms (see quipsharp hessian), or a
+                       QuIP# Hessian file H.pt ({ flatH, mu, n, ct })
   --out FILE           the layer file to write (atomically: a temporary file, then a rename)
   --name P             the layer's name in the file, its tensors P.codes, ... (default: the weight tensor's
                        name without ".weight", else "layer")

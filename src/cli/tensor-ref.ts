@@ -1,12 +1,14 @@
 /**
  * Tensors named on the command line: `W.npy`, `model.safetensors:NAME`, `arrays.npz:NAME`, a sharded model's
  * `model.safetensors.index.json:NAME` or `MODEL_DIR:NAME`. The name may be left out of a container holding one
- * tensor.
+ * tensor. A Hessian may also be a QuIP# Hessian file `H.pt` (read as the dense matrix it describes).
  */
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import ndarray from 'ndarray';
 import type { MatrixInput } from '../core/index.js';
-import type { Tensor } from '../io/index.js';
+import { describeValue } from '../errors/index.js';
+import { quipSharpHessianToDense } from '../interop/index.js';
+import { isTensor, readTorchFile, type Tensor, type TorchValue } from '../io/index.js';
 import { openSafetensorsModel, readNpyFile, readNpzFile } from '../node/index.js';
 import { inFile } from './errors.js';
 import { CliError, UsageError } from './usage.js';
@@ -18,21 +20,30 @@ export interface TensorRef {
   path: string;
   /** The tensor's name inside it, or null for a `.npy` file or a container's only tensor. */
   name: string | null;
-  kind: 'npy' | 'npz' | 'safetensors';
+  /** `quip-sharp-hessian`: a QuIP# Hessian file `{ flatH, mu, n, ct }` (a `.pt` given to --hessian). */
+  kind: 'npy' | 'npz' | 'safetensors' | 'quip-sharp-hessian';
   /** The reference as typed, for messages. */
   text: string;
 }
 
 const REF_FORMS = 'FILE.npy, FILE.safetensors[:TENSOR], FILE.npz[:ARRAY] or MODEL_DIR:TENSOR';
 
+/** The one option whose tensor is a Hessian, and so may be a QuIP# Hessian file. */
+const HESSIAN_OPTION = '--hessian';
+
 /**
  * Parses a reference (see the module comment). A `:` after `.safetensors`, `.npz` or `.json` starts the tensor
- * name; otherwise `DIR:NAME` is a model directory when DIR is one. Throws UsageError for anything else.
+ * name; otherwise `DIR:NAME` is a model directory when DIR is one. A `.pt` file is a QuIP# Hessian file, taken by
+ * --hessian only. Throws UsageError for anything else.
  *
  * @example await parseTensorRef('--weight', 'model.safetensors:lm_head.weight') // { path: 'model.safetensors', name: 'lm_head.weight', kind: 'safetensors', ... }
  */
 export async function parseTensorRef(option: string, text: string): Promise<TensorRef> {
   if (/\.npy$/.test(text)) return { path: text, name: null, kind: 'npy', text };
+  if (/\.pt$/.test(text)) {
+    if (option !== HESSIAN_OPTION) throw new UsageError(`${option} must be ${REF_FORMS} (a .pt file is read only as a QuIP# Hessian, by ${HESSIAN_OPTION}), got ${JSON.stringify(text)}`);
+    return { path: text, name: null, kind: 'quip-sharp-hessian', text };
+  }
   const container = /^(.+?\.(safetensors|npz|json))(?::(.*))?$/.exec(text);
   if (container) {
     const name = container[3] === undefined || container[3] === '' ? null : container[3];
@@ -62,6 +73,7 @@ function pick(ref: TensorRef, names: string[]): string {
 export async function readTensorRef(ref: TensorRef): Promise<Tensor> {
   return inFile(ref.path, async () => {
     if (ref.kind === 'npy') return readNpyFile(ref.path);
+    if (ref.kind === 'quip-sharp-hessian') return readQuipSharpHessianFile(ref.path);
     if (ref.kind === 'npz') {
       const arrays = await readNpzFile(ref.path);
       return arrays.get(pick(ref, [...arrays.keys()]))!;
@@ -72,6 +84,46 @@ export async function readTensorRef(ref: TensorRef): Promise<Tensor> {
     } finally {
       await model.close();
     }
+  });
+}
+
+/** The fields of a QuIP# Hessian file, as its hessian_offline scripts save them. */
+const QUIP_SHARP_HESSIAN_FIELDS = ['flatH', 'mu', 'n', 'ct'];
+
+/** True for a pickled dict (not a tensor, list or scalar). */
+function isDict(value: TorchValue): value is { [key: string]: TorchValue } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !isTensor(value);
+}
+
+/** What a torch.save file holds, for messages: `a dict of Qidxs, SU, ...`, `a tensor (F32, [3, 4])`, `Array(2)`. */
+function torchValueText(value: TorchValue): string {
+  if (isTensor(value)) return `a tensor (${value.dtype}, [${value.shape.join(', ')}])`;
+  if (!isDict(value)) return describeValue(value);
+  const keys = Object.keys(value);
+  return keys.length === 0 ? 'an empty dict' : `a dict of ${keys.slice(0, 6).join(', ')}${keys.length > 6 ? `, ... (${keys.length} keys)` : ''}`;
+}
+
+/**
+ * Reads a QuIP# Hessian file (a `torch.save` dict `{ flatH, mu, n, ct }`, see quipSharpHessianToDense) as the
+ * dense n x n second moment E[x x^T] it describes, as QuIP#'s quantize_linear expands it: H = flatH (the lower
+ * triangle of the centred covariance, mirrored) + mu mu^T, in float32. The entries are float32 values, so the
+ * tensor is F32 (exact, half the memory of F64). Cost: O(n^2) time; the file's bytes, its flatH (2 n^2 bytes) and
+ * a float64 n x n (8 n^2 bytes) while it is read, 4 n^2 bytes kept.
+ *
+ * Throws CliError when the file is not such a dict, and (with the path in the message) the reader's
+ * CorruptDataError for a damaged file and quipSharpHessianToDense's TypeError/RangeError for fields of the wrong
+ * type, length or a non-finite entry.
+ *
+ * @example await readQuipSharpHessianFile('hessians/0_qkv.pt') // { dtype: 'F32', shape: [4096, 4096], data }
+ */
+export async function readQuipSharpHessianFile(path: string): Promise<Tensor> {
+  return inFile(path, async () => {
+    const value = readTorchFile(new Uint8Array(await readFile(path)));
+    if (!isDict(value) || QUIP_SHARP_HESSIAN_FIELDS.some((k) => !(k in value))) {
+      throw new CliError(`${path}: not a QuIP# Hessian file: it must hold a dict { ${QUIP_SHARP_HESSIAN_FIELDS.join(', ')} }, found ${torchValueText(value)}`);
+    }
+    const H = quipSharpHessianToDense(value);
+    return { dtype: 'F32', shape: [...H.shape], data: Float32Array.from(H.data) };
   });
 }
 
