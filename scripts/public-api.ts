@@ -1,18 +1,25 @@
-// The public surface as the published .d.ts declares it. Run as a script (`npx tsx scripts/public-api.ts`,
-// after `npm run build`) it writes test/fixtures/public-api.json, the committed list that test/exports.test.ts
-// holds the package to.
-import { readFileSync, writeFileSync } from 'node:fs';
+// The public surface as the published .d.ts declares it, read with the TypeScript compiler (values: anything
+// with a run-time value, such as functions, classes and constants; types: interfaces and type aliases). Run as a
+// script (`npx tsx scripts/public-api.ts`, after `npm run build`) it writes test/fixtures/public-api.json, the
+// committed list that test/exports.test.ts holds the package to.
+import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import ts from 'typescript';
 
-/** The names in the last `export { ... }` statement of a bundled .d.ts, split into values and types (sorted). */
+/** The names a declaration file exports, split into values and types (sorted). */
 export function declarationExports(file: string): { runtime: string[]; types: string[] } {
-  const text = readFileSync(file, 'utf8');
-  const match = [...text.matchAll(/^export \{([^}]*)\};$/gm)].pop();
-  if (!match) throw new Error(`${file}: no export list found`);
-  const names = match[1].split(',').map((s) => s.trim()).filter(Boolean);
-  const types = names.filter((s) => s.startsWith('type ')).map((s) => s.slice(5)).sort();
-  const runtime = names.filter((s) => !s.startsWith('type ')).sort();
-  return { runtime, types };
+  const program = ts.createProgram([file], { noEmit: true, skipLibCheck: true, types: [] });
+  const checker = program.getTypeChecker();
+  const source = program.getSourceFile(file);
+  const module = source && checker.getSymbolAtLocation(source);
+  if (!module) throw new Error(`${file}: not a module`);
+  const runtime: string[] = [];
+  const types: string[] = [];
+  for (const symbol of checker.getExportsOfModule(module)) {
+    const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+    (target.flags & ts.SymbolFlags.Value ? runtime : types).push(symbol.name);
+  }
+  return { runtime: runtime.sort(), types: types.sort() };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -12,19 +12,23 @@ export type { Seed } from './random/index.js';
 
 export {
   fwht,
+  fwhtInPlace,
   fwhtRows,
+  fwhtRowsInPlace,
   hadamardFactorization,
   hadamardBase,
   hadamardMatrix,
   supportedHadamardOrder,
   supportedHadamardOrders,
   hadamardTransform,
+  hadamardTransformInPlace,
   hadamardTransformRows,
+  hadamardTransformRowsInPlace,
 } from './hadamard/index.js';
 export type { FwhtOptions, HadamardFactorization, HadamardTransformOptions } from './hadamard/index.js';
 
-export { fft, createFFT, FFTPlan } from './fft/index.js';
-export type { FFTOptions } from './fft/index.js';
+export { fft, fftInPlace, createFFT, FFTPlan } from './fft/index.js';
+export type { FFTOptions, ComplexArrays } from './fft/index.js';
 
 export {
   rht,

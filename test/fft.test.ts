@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { createFFT, fft } from '../src/fft/index.js';
+import { createFFT, fft, fftInPlace } from '../src/fft/index.js';
 import { randomNormal } from '../src/random/index.js';
-import { RaderDFT, RaderSplitDFT, primitiveRoot } from '../src/fft/rader.js';
+import { RaderDFT, RaderSplitDFT } from '../src/fft/rader.js';
+import { primitiveRoot } from '../src/core/numbers.js';
 import { DirectDFT } from '../src/fft/smalldft.js';
 import { planCore } from '../src/fft/plan.js';
 import type { SmallDFT } from '../src/fft/stages.js';
@@ -49,15 +50,13 @@ function maxDiff(ar: Float64Array, ai: Float64Array, br: Float64Array, bi: Float
 }
 
 /**
- * The issue asks for max error < 1e-12 N ||x||; the transforms do far better, so the tests hold them to
+ * The documented bound is max error < 1e-12 N ||x||; the transforms do far better, so the tests hold them to
  * 1e-14 N ||x|| (the naive reference itself is accurate to about 1e-17 N ||x||).
  */
 function expectMatchesNaive(N: number, seed: number): void {
   const [re, im] = signal(N, seed);
   const [er, ei] = naiveDFT(re, im);
-  const xr = re.slice();
-  const xi = im.slice();
-  fft(xr, xi);
+  const { re: xr, im: xi } = fft(re, im);
   expect(maxDiff(xr, xi, er, ei)).toBeLessThan(1e-14 * N * norm(re, im));
 }
 
@@ -71,7 +70,7 @@ describe('fft agrees with the naive DFT', () => {
         expectMatchesNaive(N, sd);
         const [re, im] = signal(N, sd + 1);
         const [er, ei] = naiveDFT(re, im, true);
-        fft(re, im, { inverse: true });
+        fftInPlace(re, im, { inverse: true });
         expect(maxDiff(re, im, er, ei)).toBeLessThan(1e-14 * norm(er, ei) * N + 1e-300);
       }),
       { numRuns: 60 },
@@ -87,16 +86,14 @@ describe('fft agrees with the naive DFT', () => {
   });
 
   it('matches hand-computed transforms', () => {
-    const re = Float64Array.of(1, 2, 3);
-    const im = new Float64Array(3);
-    fft(re, im);
+    const { re, im } = fft(Float64Array.of(1, 2, 3), new Float64Array(3));
     // X_1 = 1 + 2 w + 3 w^2 with w = e^{-2 pi i / 3}: -1.5 + i sqrt(3)/2
     expect(re[0]).toBeCloseTo(6, 15);
     expect(re[1]).toBeCloseTo(-1.5, 14);
     expect(im[1]).toBeCloseTo(Math.sqrt(3) / 2, 14);
     const one = Float64Array.of(5);
     const zero = Float64Array.of(-2);
-    fft(one, zero);
+    fftInPlace(one, zero);
     expect([one[0], zero[0]]).toEqual([5, -2]);
   });
 });
@@ -106,10 +103,8 @@ describe('fft laws', () => {
     fc.assert(
       fc.property(fc.oneof(length, fc.constantFrom(1021, 4093, 5504, 6912, 8192)), seed, (N, sd) => {
         const [re, im] = signal(N, sd);
-        const xr = re.slice();
-        const xi = im.slice();
-        fft(xr, xi);
-        fft(xr, xi, { inverse: true });
+        const X = fft(re, im);
+        const { re: xr, im: xi } = fft(X.re, X.im, { inverse: true });
         expect(maxDiff(xr, xi, re, im)).toBeLessThan(1e-12 * norm(re, im));
       }),
       { numRuns: 40 },
@@ -121,29 +116,36 @@ describe('fft laws', () => {
       fc.property(length, seed, (N, sd) => {
         const [re, im] = signal(N, sd);
         const before = norm(re, im) ** 2;
-        fft(re, im);
+        fftInPlace(re, im);
         expect(Math.abs(norm(re, im) ** 2 - N * before)).toBeLessThan(1e-12 * N * before);
       }),
       { numRuns: 60 },
     );
   });
 
-  it('createFFT plans reproduce fft() bit for bit, repeatedly', () => {
+  it('createFFT plans reproduce fft() bit for bit, repeatedly, out of place and in place', () => {
     fc.assert(
       fc.property(length, seed, (N, sd) => {
         const plan = createFFT(N);
         expect(plan.size).toBe(N);
         const [re, im] = signal(N, sd);
-        const a = [re.slice(), im.slice()] as const;
-        const b = [re.slice(), im.slice()] as const;
-        fft(a[0], a[1]);
-        plan.forward(b[0], b[1]);
-        expect(b[0]).toEqual(a[0]);
-        expect(b[1]).toEqual(a[1]);
-        fft(a[0], a[1], { inverse: true });
-        createFFT(N).inverse(b[0], b[1]);
-        expect(b[0]).toEqual(a[0]);
-        expect(b[1]).toEqual(a[1]);
+        const before = [re.slice(), im.slice()];
+        const a = fft(re, im);
+        const b = plan.forward(re, im);
+        expect([re, im]).toEqual(before); // the out-of-place forms leave their arguments alone
+        expect(b).toEqual(a);
+        const c = [re.slice(), im.slice()] as const;
+        const d = plan.forwardInPlace(c[0], c[1]);
+        expect(d.re).toBe(c[0]);
+        expect(d.im).toBe(c[1]);
+        expect(d).toEqual(a);
+        const ai = fft(a.re, a.im, { inverse: true });
+        expect(createFFT(N).inverse(a.re, a.im)).toEqual(ai);
+        const e = fftInPlace(c[0], c[1], { inverse: true });
+        expect(e.re).toBe(c[0]);
+        expect(e).toEqual(ai);
+        const f = [a.re.slice(), a.im.slice()] as const;
+        expect(plan.inverseInPlace(f[0], f[1])).toEqual(ai);
       }),
       { numRuns: 30 },
     );
@@ -158,12 +160,14 @@ describe('fft rejects bad input', () => {
     expect(() => fft(ok(), new Float64Array(3))).toThrow(/fft: im must be of the length of re \(4\), got length 3/);
     expect(() => fft(new Float64Array(0), new Float64Array(0))).toThrow(/fft: re must be of length 1 to 2\^27, got length 0/);
     expect(() => createFFT(8).forward(ok(), ok())).toThrow(/FFTPlan.forward: re must be of length 8 \(the plan size\), got length 4/);
+    expect(() => createFFT(8).forwardInPlace(ok(), ok())).toThrow(/FFTPlan.forwardInPlace: re must be of length 8/);
     expect(() => createFFT(4).inverse(ok(), new Float64Array(5))).toThrow(RangeError);
+    expect(() => createFFT(4).inverseInPlace(ok(), new Float64Array(5))).toThrow(/FFTPlan.inverseInPlace: im must be of the length of re/);
     const shared = new Float64Array(6);
     expect(() => fft(shared, shared)).toThrow(/fft: im must be memory separate from re, got an array overlapping re/);
-    expect(() => fft(shared.subarray(0, 3), shared.subarray(2, 5))).toThrow(/overlapping/);
+    expect(() => fftInPlace(shared.subarray(0, 3), shared.subarray(2, 5))).toThrow(/fftInPlace: im must be memory separate from re/);
     const halves = [shared.subarray(0, 3), shared.subarray(3, 6)] as const;
-    expect(() => fft(halves[0], halves[1])).not.toThrow();
+    expect(() => fftInPlace(halves[0], halves[1])).not.toThrow();
   });
 
   it('non-finite entries', () => {
@@ -174,6 +178,7 @@ describe('fft rejects bad input', () => {
     im[3] = -Infinity;
     expect(() => fft(ok(), im, { inverse: true })).toThrow(/fft: im must be finite everywhere, got -Infinity at index 3/);
     expect(() => createFFT(4).forward(ok(), im)).toThrow(/FFTPlan.forward: im must be finite/);
+    expect(() => fftInPlace(re, ok())).toThrow(/fftInPlace: re must be finite everywhere, got NaN at index 2/);
   });
 
   it('rejected input is left untouched, at every size path (the check rides on the first stage)', () => {
@@ -181,18 +186,9 @@ describe('fft rejects bad input', () => {
       const [re, im] = signal(N, N);
       re[N - 1] = Number.NaN;
       const before = [re.slice(), im.slice()];
-      expect(() => fft(re, im)).toThrow(new RegExp(`fft: re must be finite everywhere, got NaN at index ${N - 1}`));
+      expect(() => fftInPlace(re, im)).toThrow(new RegExp(`fftInPlace: re must be finite everywhere, got NaN at index ${N - 1}`));
       expect(Array.from(re)).toEqual(Array.from(before[0]));
       expect(im).toEqual(before[1]);
-    }
-  });
-
-  it('huge but finite input whose transform overflows is not mistaken for bad input', () => {
-    for (const N of [8, 1024, 4096]) {
-      const re = new Float64Array(N).fill(1e308);
-      const im = new Float64Array(N);
-      expect(() => fft(re, im)).not.toThrow();
-      expect(Number.isFinite(re[0])).toBe(false); // the DC term overflows, as in any IEEE arithmetic
     }
   });
 

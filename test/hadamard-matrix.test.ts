@@ -7,14 +7,14 @@ import {
   supportedHadamardOrder,
   supportedHadamardOrders,
   hadamardTransform,
-  hadamardTransformRows,
+  hadamardTransformRowsInPlace,
 } from '../src/hadamard/index.js';
 import { randomUniform } from '../src/random/index.js';
 import { paleyI, paleyII } from '../src/hadamard/constructions/paley.js';
 import { williamson, WILLIAMSON_ORDERS } from '../src/hadamard/constructions/williamson.js';
 import { GaloisField } from '../src/hadamard/constructions/galois.js';
-import { isPrime, primePower } from '../src/hadamard/constructions/primes.js';
-import { denseProduct } from './reference.js';
+import { parity, primeFactors, primePower, primitiveRoot, powMod, mulMod } from '../src/core/numbers.js';
+import { denseProduct, walshSign } from './reference.js';
 
 const REQUIRED_M = [1, 12, 20, 28, 36, 40, 44, 52, 60, 108, 116, 124, 140, 156, 172];
 
@@ -43,7 +43,7 @@ function gramRowsError(H: Int8Array, n: number, rows: number[]): number {
     chosen.forEach((j, r) => {
       for (let c = 0; c < n; c++) data[r * n + c] = H[j * n + c];
     });
-    hadamardTransformRows(data, chosen.length, n);
+    hadamardTransformRowsInPlace(data, chosen.length, n);
     chosen.forEach((j, r) => {
       for (let c = 0; c < n; c++) worst = Math.max(worst, Math.abs(data[r * n + c] - (c === j ? n : 0)));
     });
@@ -105,9 +105,32 @@ describe('Hadamard constructions, each on its own', () => {
     }
   });
 
-  it('prime and prime-power detection', () => {
-    expect([2, 3, 5, 7, 11, 13, 4093].every(isPrime)).toBe(true);
-    expect([0, 1, 4, 9, 15, 4095].some(isPrime)).toBe(false);
+  it('prime factors, prime powers, modular arithmetic and bit parity (core/numbers.ts)', () => {
+    expect(primeFactors(360)).toEqual([2, 2, 2, 3, 3, 5]);
+    expect(primeFactors(1)).toEqual([]);
+    expect(primeFactors(4093)).toEqual([4093]);
+    expect(primeFactors(2 ** 30)).toEqual(new Array(30).fill(2));
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 30 }), (n) => {
+        const f = primeFactors(n);
+        expect(f.reduce((a, b) => a * b, 1)).toBe(n);
+        for (let i = 0; i < f.length; i++) {
+          if (i > 0) expect(f[i]).toBeGreaterThanOrEqual(f[i - 1]);
+          expect(primeFactors(f[i])).toEqual([f[i]]); // each factor is prime
+        }
+      }),
+      { numRuns: 300 },
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 30 - 1 }), fc.integer({ min: 0, max: 2 ** 30 - 1 }), fc.integer({ min: 1, max: 2 ** 30 }), (a, b, n) => {
+        expect(BigInt(mulMod(a % n, b % n, n))).toBe((BigInt(a % n) * BigInt(b % n)) % BigInt(n));
+        expect(BigInt(powMod(a, b % 1000, n))).toBe(BigInt(a) ** BigInt(b % 1000) % BigInt(n));
+      }),
+      { numRuns: 300 },
+    );
+    for (let v = 0; v < 1024; v++) expect(parity(v)).toBe(walshSign(v) < 0 ? 1 : 0);
+    expect(parity(0xffffffff >>> 0)).toBe(0);
+    expect(primitiveRoot(2)).toBe(1);
     expect(primePower(27)).toEqual({ p: 3, k: 3 });
     expect(primePower(1024)).toEqual({ p: 2, k: 10 });
     expect(primePower(13)).toEqual({ p: 13, k: 1 });
@@ -144,7 +167,7 @@ describe('hadamardMatrix', () => {
       const H = hadamardMatrix(n);
       expect(onlyPlusMinusOne(H)).toBe(true);
       const x = Float64Array.from(randomUniform(n, m, 0), (u) => Math.floor(u * 2001) - 1000);
-      expect(Array.from(hadamardTransform(x.slice()))).toEqual(Array.from(denseProduct(H, n, x)));
+      expect(Array.from(hadamardTransform(x))).toEqual(Array.from(denseProduct(H, n, x)));
       const rows = m === 1 || m === 172 ? n : 32;
       const picked = Array.from(randomUniform(rows, m, 1), (u, r) => (rows === n ? r : Math.floor(u * n)));
       expect(gramRowsError(H, n, picked)).toBe(0);
@@ -157,7 +180,7 @@ describe('hadamardMatrix', () => {
     const H = hadamardMatrix(n);
     expect(onlyPlusMinusOne(H)).toBe(true);
     const x = Float64Array.from(randomUniform(n, 1, 0), (u) => Math.floor(u * 2001) - 1000);
-    expect(Array.from(hadamardTransform(x.slice()))).toEqual(Array.from(denseProduct(H, n, x)));
+    expect(Array.from(hadamardTransform(x))).toEqual(Array.from(denseProduct(H, n, x)));
     expect(gramRowsError(H, n, Array.from(randomUniform(48, 2, 0), (u) => Math.floor(u * n)))).toBe(0);
   });
 
@@ -170,16 +193,7 @@ describe('hadamardMatrix', () => {
         const i = r % n;
         const j = c % n;
         const Hm = hadamardBase(m);
-        const sylvester = (b: number, d: number) => {
-          let v = b & d;
-          let parity = 0;
-          while (v) {
-            parity ^= v & 1;
-            v >>>= 1;
-          }
-          return parity ? -1 : 1;
-        };
-        const expected = Hm[Math.floor(i / p) * m + Math.floor(j / p)] * sylvester(i % p, j % p);
+        const expected = Hm[Math.floor(i / p) * m + Math.floor(j / p)] * walshSign((i % p) & (j % p));
         expect(hadamardMatrix(n)[i * n + j]).toBe(expected);
       }),
       { numRuns: 300 },

@@ -234,8 +234,8 @@ describe('incoherenceProcess', () => {
     expect(() => incoherenceProcess(W(3, 8), H(8), { seed: 1 })).toThrow(
       /incoherenceProcess: W.shape\[0\] must be a supported Hadamard order or even \(for method 'auto'\), got 3/,
     );
-    expect(() => incoherenceProcess(W(6, 8), H(8), { method: 'rht', seed: 1 })).toThrow(/incoherenceRHT: W.shape\[0\]/);
-    expect(() => incoherenceProcess(W(4, 5), H(5), { method: 'rfft', seed: 1 })).toThrow(/incoherenceRFFT: W.shape\[1\] must be even/);
+    expect(() => incoherenceProcess(W(6, 8), H(8), { method: 'rht', seed: 1 })).toThrow(/^incoherenceProcess: W.shape\[0\] must be a supported Hadamard order/);
+    expect(() => incoherenceProcess(W(4, 5), H(5), { method: 'rfft', seed: 1 })).toThrow(/^incoherenceProcess: W.shape\[1\] must be even/);
     expect(() => reverseIncoherence(W(4, 8), { method: 'none' } as unknown as Parameters<typeof reverseIncoherence>[1])).toThrow(
       /reverseIncoherence: processed.method must be 'rht' or 'rfft' \(the result of incoherenceProcess\), got "none"/,
     );

@@ -22,6 +22,18 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return d;
 }
 
+/** (-1)^popcount(v) for a non-negative integer v, by clearing the lowest set bit until none is left. */
+export function walshSign(v: number): number {
+  let sign = 1;
+  for (; v !== 0; v &= v - 1) sign = -sign;
+  return sign;
+}
+
+/** x times the power of two 2^e, entry by entry, as a new array of x's type (exact while nothing under- or overflows). */
+export function times<T extends Float32Array | Float64Array>(x: T, e: number): T {
+  return x.map((v) => v * 2 ** e) as T;
+}
+
 /** Euclidean norm. */
 export function norm(x: ArrayLike<number>): number {
   let s = 0;

@@ -23,3 +23,4 @@ export {
 export type { FloatArray } from './validate.js';
 export { allFinite, assertFiniteFast } from './finite.js';
 export { compiledCopy } from './specialize.js';
+export { parity, primeFactors, primePower, mulMod, powMod, primitiveRoot } from './numbers.js';

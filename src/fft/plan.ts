@@ -5,7 +5,7 @@
  * and each stage reads one buffer pair and writes the other, alternating between the caller's arrays
  * and one scratch pair. The last stage has no twiddles, so it can write into the caller's arrays
  * whichever pair holds its input: the result always lands in place, with no permutation and no copy.
- * Prime radices use, in this order of preference (cut-offs measured on node 20, see docs/rfft.md):
+ * Prime radices use, in this order of preference (cut-offs measured on node 20, see docs/fft.md):
  * Rader's algorithm with the convolution split down to small direct ones (RaderSplitDFT, primes of its
  * form from 43 to 300), a direct odd-length kernel (up to 89), Rader's algorithm with an FFT convolution
  * of length p - 1 (when that FFT is cheap), and Bluestein's chirp-z over a power-of-two plan.
@@ -17,7 +17,7 @@ import { BluesteinDFT, DirectDFT, type PowerOfTwoFFT } from './smalldft.js';
 import { RaderDFT, RaderSplitDFT } from './rader.js';
 import { stageTwiddles } from './twiddles.js';
 import { doubles, type Doubles } from './doubles.js';
-import { allFinite } from '../core/index.js';
+import { primeFactors } from '../core/index.js';
 import { PowerOfTwoCore } from './pow2.js';
 
 /**
@@ -39,10 +39,7 @@ const RADER_MAX = 4096;
  * 421, with p - 1 = 2 * 105 and 4 * 105, slower).
  */
 function raderFriendly(p: number): boolean {
-  if ((p - 1) % 16 !== 0) return false;
-  let n = p - 1;
-  for (const f of [2, 3, 5, 7]) while (n % f === 0) n /= f;
-  return n === 1;
+  return (p - 1) % 16 === 0 && primeFactors(p - 1).every((f) => f <= 7);
 }
 
 /** Largest supported transform length. */
@@ -63,19 +60,9 @@ class Stage {
 
 /** Radices of n in stage order: odd prime factors ascending, then 4, ..., 4, then [2] when log2 of the power-of-two part is odd. */
 export function radices(n: number): number[] {
-  let twos = 0;
-  while (n % 2 === 0) {
-    n /= 2;
-    twos++;
-  }
-  const out: number[] = [];
-  for (let p = 3; p * p <= n; p += 2) {
-    while (n % p === 0) {
-      out.push(p);
-      n /= p;
-    }
-  }
-  if (n > 1) out.push(n);
+  const factors = primeFactors(n);
+  const out = factors.filter((p) => p > 2);
+  const twos = factors.length - out.length;
   for (let i = 0; i < twos >> 1; i++) out.push(4);
   if (twos % 2 === 1) out.push(2);
   return out;
@@ -113,15 +100,39 @@ function runStage(st: Stage, xr: Float64Array, xi: Float64Array, yr: Float64Arra
 /** The unchecked transform engine of one length (shared by the public plans, RFFT and Bluestein). */
 export interface FFTEngine extends PowerOfTwoFFT {
   /**
+   * A power of two g such that no partial sum of the transform leaves float64 when every |re_i|, |im_i| is below
+   * 2^1024 / g (its growth bound, with a factor of 4 to spare).
+   */
+  readonly guard: number;
+  /**
    * (re, im) <- scale * DFT(re, im) in place, X_k = sum_n x_n e^{-2 pi i n k / N}. With `check`, first
-   * makes sure every input is finite and returns false, re and im untouched, when some input may not be
-   * (a false alarm is possible only on overflow); otherwise returns true.
+   * makes sure every input is finite and below 2^1024 / guard, and returns false, re and im untouched, when
+   * some input may not be (a false alarm is possible only close to the bound); otherwise returns true.
    */
   transform(re: Float64Array, im: Float64Array, scale: number, check: boolean): boolean;
 }
 
+/** True when x_i g is finite for every i: every entry finite and below 2^1024 / g (g a power of two). */
+function underGuard(x: Float64Array, g: number): boolean {
+  let a = 0;
+  let b = 0;
+  const n2 = x.length - (x.length % 2);
+  for (let i = 0; i < n2; i += 2) {
+    a += x[i] * g;
+    b += x[i + 1] * g;
+  }
+  if (n2 < x.length) a += x[n2] * g;
+  const s = a + b;
+  return s - s === 0;
+}
+
 /** The Stockham engine for every length (powers of two from 8 on use PowerOfTwoCore instead). */
 export class FFTCore implements FFTEngine {
+  /**
+   * Partial sums stay below N max|x| for the radix stages and DirectDFT, p^2 max|x| inside RaderDFT (an
+   * unnormalized length-(p-1) inverse of a product) and 2 p^2 max|x| inside BluesteinDFT: at most 2 N^2 max|x|.
+   */
+  readonly guard: number;
   private readonly stages: Stage[];
   private readonly sre: Float64Array;
   private readonly sim: Float64Array;
@@ -137,13 +148,14 @@ export class FFTCore implements FFTEngine {
     }
     this.sre = new Float64Array(size);
     this.sim = new Float64Array(size);
+    this.guard = 2 ** (2 * Math.ceil(Math.log2(size)) + 4);
   }
 
-  /** See FFTEngine. The check is a separate branch-free pass (allFinite) before the first stage. */
+  /** See FFTEngine. The check is a separate branch-free pass (underGuard) before the first stage. */
   transform(re: Float64Array, im: Float64Array, scale: number, check: boolean): boolean {
     const { stages, sre, sim } = this;
     const T = stages.length;
-    if (check && (!allFinite(re) || !allFinite(im))) return false;
+    if (check && (!underGuard(re, this.guard) || !underGuard(im, this.guard))) return false;
     // stage k reads (re, im) when k is even and the scratch when k is odd; the last one writes (re, im)
     for (let k = 0; k < T; k++) {
       const even = k % 2 === 0;

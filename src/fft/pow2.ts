@@ -10,6 +10,10 @@
  * power-of-two strides of the late stages all of them fall into the same L1 set, and 8 lines plus
  * the twiddles overflow its 8 ways. No copy and no separate permutation or scaling pass is needed.
  *
+ * The butterflies are written out in every kernel, deliberately: each kernel has its own layout (split input,
+ * interleaved z, split output) and index arithmetic, and the values must stay in locals, so the kernels here
+ * and in stages.ts repeat the same few lines of complex arithmetic.
+ *
  * A radix-4 DIT stage combines 4 sub-transforms of length L at offsets k L of each block of 4 L:
  * with a_k = w_{4L}^{j k} x[base + j + k L] (a_0 untwiddled), t0 = a0 + a2, t1 = a0 - a2,
  * t2 = a1 + a3, t3 = a1 - a3, the outputs at base + j + k L are (t0 + t2, t1 - i t3, t0 - t2, t1 + i t3).
@@ -33,10 +37,12 @@ function digitReversal(rs: number[]): Int32Array {
  * First stage, radix 4: for each i < N/4 (in order, so the reads stream through memory) the 4-point
  * DFT of x[i + k N/4], k < 4, goes to the block of z starting at dest[i]: the digit reversal sends the
  * 4 entries of a block to inputs N/4 apart, and each block fills one 64-byte line of z.
- * Returns the sum of the real and imaginary parts of all outputs 0 of the blocks, which every input
- * reaches through additions only: it is finite exactly when all inputs are (barring overflow).
+ * Returns the guard sum, sum_i (re_i g + im_i g): finite when every input is finite and below 2^1024 / g (the
+ * products are exact below that and overflow above it), NaN or infinite otherwise (or, falsely, when the sum
+ * of finite products overflows close to the bound). The products reuse the butterflies' loads and cost no
+ * measurable time.
  */
-function firstRadix4(re: Float64Array, im: Float64Array, z: Doubles, dest: Int32Array, q: number): number {
+function firstRadix4(re: Float64Array, im: Float64Array, z: Doubles, dest: Int32Array, q: number, g: number): number {
   let sum = 0;
   for (let i0 = 0; i0 < q; i0++) {
     const o = dest[i0];
@@ -56,11 +62,9 @@ function firstRadix4(re: Float64Array, im: Float64Array, z: Doubles, dest: Int32
     const t2i = a1i + a3i;
     const t3r = a1r - a3r;
     const t3i = a1i - a3i;
-    const y0r = t0r + t2r;
-    const y0i = t0i + t2i;
-    sum += y0r + y0i;
-    z[o] = y0r;
-    z[o + 1] = y0i;
+    sum += (a0r * g + a0i * g + (a1r * g + a1i * g)) + (a2r * g + a2i * g + (a3r * g + a3i * g));
+    z[o] = t0r + t2r;
+    z[o + 1] = t0i + t2i;
     z[o + 2] = t1r + t3i; // t1 - i t3
     z[o + 3] = t1i - t3r;
     z[o + 4] = t0r - t2r;
@@ -71,8 +75,8 @@ function firstRadix4(re: Float64Array, im: Float64Array, z: Doubles, dest: Int32
   return sum;
 }
 
-/** First stage, radix 2: (x[i] + x[i + N/2], x[i] - x[i + N/2]) to the block at dest[i]; returns the check sum as above. */
-function firstRadix2(re: Float64Array, im: Float64Array, z: Doubles, dest: Int32Array, h: number): number {
+/** First stage, radix 2: (x[i] + x[i + N/2], x[i] - x[i + N/2]) to the block at dest[i]; returns the guard sum as above. */
+function firstRadix2(re: Float64Array, im: Float64Array, z: Doubles, dest: Int32Array, h: number, g: number): number {
   let sum = 0;
   for (let i0 = 0; i0 < h; i0++) {
     const o = dest[i0];
@@ -80,11 +84,9 @@ function firstRadix2(re: Float64Array, im: Float64Array, z: Doubles, dest: Int32
     const ai = im[i0];
     const br = re[i0 + h];
     const bi = im[i0 + h];
-    const y0r = ar + br;
-    const y0i = ai + bi;
-    sum += y0r + y0i;
-    z[o] = y0r;
-    z[o + 1] = y0i;
+    sum += ar * g + ai * g + (br * g + bi * g);
+    z[o] = ar + br;
+    z[o + 1] = ai + bi;
     z[o + 2] = ar - br;
     z[o + 3] = ai - bi;
   }
@@ -109,10 +111,10 @@ const R2 = Math.SQRT1_2;
  * i < N/16 the 4-point DFTs u_k of x[i + k N/16 + l N/4] (l < 4), k < 4, then per column j the 4-point
  * DFT of w_16^{j k} u_k[j], written to z[dest[i] + 2 (j + 4 k')]. The twiddles are constants (one,
  * -i, (1 -+ i)/sqrt 2, ...), so they cost less than a twiddled pass; this saves one pass over z.
- * Unrolled by hand because the 16 intermediate values must stay in locals. Returns the check sum
+ * Unrolled by hand because the 16 intermediate values must stay in locals. Returns the guard sum
  * as firstRadix4 does.
  */
-function firstRadix16(re: Float64Array, im: Float64Array, z: Doubles, dest: Int32Array, Q: number): number {
+function firstRadix16(re: Float64Array, im: Float64Array, z: Doubles, dest: Int32Array, Q: number, g: number): number {
   let sum = 0;
   const q4 = 4 * Q;
   for (let i = 0; i < Q; i++) {
@@ -120,6 +122,7 @@ function firstRadix16(re: Float64Array, im: Float64Array, z: Doubles, dest: Int3
     let p = i;
     let a0r = re[p], a0i = im[p], a1r = re[p + q4], a1i = im[p + q4];
     let a2r = re[p + 2 * q4], a2i = im[p + 2 * q4], a3r = re[p + 3 * q4], a3i = im[p + 3 * q4];
+    sum += (a0r * g + a0i * g + (a1r * g + a1i * g)) + (a2r * g + a2i * g + (a3r * g + a3i * g));
     let t0r = a0r + a2r, t0i = a0i + a2i, t1r = a0r - a2r, t1i = a0i - a2i;
     let t2r = a1r + a3r, t2i = a1i + a3i, t3r = a1r - a3r, t3i = a1i - a3i;
     const u00r = t0r + t2r, u00i = t0i + t2i, u01r = t1r + t3i, u01i = t1i - t3r;
@@ -127,6 +130,7 @@ function firstRadix16(re: Float64Array, im: Float64Array, z: Doubles, dest: Int3
     p += Q;
     a0r = re[p]; a0i = im[p]; a1r = re[p + q4]; a1i = im[p + q4];
     a2r = re[p + 2 * q4]; a2i = im[p + 2 * q4]; a3r = re[p + 3 * q4]; a3i = im[p + 3 * q4];
+    sum += (a0r * g + a0i * g + (a1r * g + a1i * g)) + (a2r * g + a2i * g + (a3r * g + a3i * g));
     t0r = a0r + a2r; t0i = a0i + a2i; t1r = a0r - a2r; t1i = a0i - a2i;
     t2r = a1r + a3r; t2i = a1i + a3i; t3r = a1r - a3r; t3i = a1i - a3i;
     const u10r = t0r + t2r, u10i = t0i + t2i, u11r = t1r + t3i, u11i = t1i - t3r;
@@ -134,6 +138,7 @@ function firstRadix16(re: Float64Array, im: Float64Array, z: Doubles, dest: Int3
     p += Q;
     a0r = re[p]; a0i = im[p]; a1r = re[p + q4]; a1i = im[p + q4];
     a2r = re[p + 2 * q4]; a2i = im[p + 2 * q4]; a3r = re[p + 3 * q4]; a3i = im[p + 3 * q4];
+    sum += (a0r * g + a0i * g + (a1r * g + a1i * g)) + (a2r * g + a2i * g + (a3r * g + a3i * g));
     t0r = a0r + a2r; t0i = a0i + a2i; t1r = a0r - a2r; t1i = a0i - a2i;
     t2r = a1r + a3r; t2i = a1i + a3i; t3r = a1r - a3r; t3i = a1i - a3i;
     const u20r = t0r + t2r, u20i = t0i + t2i, u21r = t1r + t3i, u21i = t1i - t3r;
@@ -141,6 +146,7 @@ function firstRadix16(re: Float64Array, im: Float64Array, z: Doubles, dest: Int3
     p += Q;
     a0r = re[p]; a0i = im[p]; a1r = re[p + q4]; a1i = im[p + q4];
     a2r = re[p + 2 * q4]; a2i = im[p + 2 * q4]; a3r = re[p + 3 * q4]; a3i = im[p + 3 * q4];
+    sum += (a0r * g + a0i * g + (a1r * g + a1i * g)) + (a2r * g + a2i * g + (a3r * g + a3i * g));
     t0r = a0r + a2r; t0i = a0i + a2i; t1r = a0r - a2r; t1i = a0i - a2i;
     t2r = a1r + a3r; t2i = a1i + a3i; t3r = a1r - a3r; t3i = a1i - a3i;
     const u30r = t0r + t2r, u30i = t0i + t2i, u31r = t1r + t3i, u31i = t1i - t3r;
@@ -151,7 +157,6 @@ function firstRadix16(re: Float64Array, im: Float64Array, z: Doubles, dest: Int3
     // j = 0: no twiddles
     t0r = u00r + u20r; t0i = u00i + u20i; t1r = u00r - u20r; t1i = u00i - u20i;
     t2r = u10r + u30r; t2i = u10i + u30i; t3r = u10r - u30r; t3i = u10i - u30i;
-    sum += t0r + t2r + t0i + t2i;
     z[o] = t0r + t2r; z[o + 1] = t0i + t2i; z[o + 8] = t1r + t3i; z[o + 9] = t1i - t3r;
     z[o + 16] = t0r - t2r; z[o + 17] = t0i - t2i; z[o + 24] = t1r - t3i; z[o + 25] = t1i + t3r;
     // j = 1: w^1 = C - iS, w^2 = R (1 - i), w^3 = S - iC
@@ -305,17 +310,22 @@ export class PowerOfTwoCore {
       this.tw.push(doubles(tw.length, tw));
     }
     this.z = doubles(2 * size);
+    this.guard = 2 ** (Math.round(Math.log2(size)) + 3);
   }
 
-  /** FFTEngine.transform (see plan.ts); the finiteness check is the first stage's sum. */
+  /** See FFTEngine.guard: the partial sums of a power-of-two DFT stay below N max|x_n| <= 2N max(|re|, |im|). */
+  readonly guard: number;
+
+  /** FFTEngine.transform (see plan.ts); the check is the first stage's guard sum. */
   transform(re: Float64Array, im: Float64Array, scale: number, check: boolean): boolean {
     const { z, tw, dest } = this;
     const n = this.size;
     const fused = this.first === 4 && n >= 64 && n <= FUSED_MAX;
     let sum: number;
-    if (fused) sum = firstRadix16(re, im, z, dest, n >> 4);
-    else if (this.first === 4) sum = firstRadix4(re, im, z, dest, n >> 2);
-    else sum = firstRadix2(re, im, z, dest, n >> 1);
+    const g = this.guard;
+    if (fused) sum = firstRadix16(re, im, z, dest, n >> 4, g);
+    else if (this.first === 4) sum = firstRadix4(re, im, z, dest, n >> 2, g);
+    else sum = firstRadix2(re, im, z, dest, n >> 1, g);
     if (check && !Number.isFinite(sum)) return false;
     const last = tw.length - 1;
     for (let s = fused ? 1 : 0, L = fused ? 16 : this.first; s < last; s++, L *= 4) radix4InPlace(z, L, tw[s]);

@@ -4,39 +4,25 @@
  * length p - 1, computed with two FFTs of length p - 1.
  */
 import type { SmallDFT } from './stages.js';
-import { multiplyByKernel, type PowerOfTwoFFT } from './smalldft.js';
+import { FFTConvolution, type PowerOfTwoFFT } from './smalldft.js';
 import { unitRoot } from './twiddles.js';
 import { doubles, type Doubles } from './doubles.js';
+import { mulMod, powMod, primitiveRoot } from '../core/index.js';
 
-/** a b mod n for integers 0 <= a, b < n < 2^27, exact in doubles (the split keeps every product below 2^53). */
-function mulMod(a: number, b: number, n: number): number {
-  const high = (a * Math.floor(b / 16384)) % n;
-  return (high * 16384 + a * (b % 16384)) % n;
-}
-
-function powMod(g: number, e: number, n: number): number {
-  let r = 1;
-  for (let b = g % n; e > 0; e = Math.floor(e / 2), b = mulMod(b, b, n)) {
-    if (e % 2 === 1) r = mulMod(r, b, n);
+/**
+ * The generator walk of Rader's algorithm for the prime p, with g = primitiveRoot(p): up[q] = g^q mod p and
+ * down[q] = g^-q mod p for q < count.
+ */
+function generatorPowers(p: number, count: number): { up: Int32Array; down: Int32Array } {
+  const g = primitiveRoot(p);
+  const gInverse = powMod(g, p - 2, p);
+  const up = new Int32Array(count);
+  const down = new Int32Array(count);
+  for (let q = 0, u = 1, d = 1; q < count; q++, u = mulMod(u, g, p), d = mulMod(d, gInverse, p)) {
+    up[q] = u;
+    down[q] = d;
   }
-  return r;
-}
-
-/** The smallest generator of the multiplicative group mod the prime p: g^((p-1)/f) != 1 for every prime f | p - 1. */
-export function primitiveRoot(p: number): number {
-  if (p === 2) return 1;
-  const factors: number[] = [];
-  let n = p - 1;
-  for (let f = 2; f * f <= n; f++) {
-    if (n % f === 0) {
-      factors.push(f);
-      while (n % f === 0) n /= f;
-    }
-  }
-  if (n > 1) factors.push(n);
-  for (let g = 2; ; g++) {
-    if (factors.every((f) => powMod(g, (p - 1) / f, p) !== 1)) return g;
-  }
+  return { up, down };
 }
 
 /**
@@ -53,41 +39,34 @@ export class RaderDFT implements SmallDFT {
   /** inputIndex[q] = g^-q mod p, outputIndex[m] = g^m mod p. */
   private readonly inputIndex: Int32Array;
   private readonly outputIndex: Int32Array;
-  /** FFT_L(b) / L (the inverse's normalization folded in). */
-  private readonly kernelRe: Float64Array;
-  private readonly kernelIm: Float64Array;
-  private readonly workRe: Float64Array;
-  private readonly workIm: Float64Array;
+  /** The convolution with b, of length L. */
+  private readonly convolution: FFTConvolution;
 
   /** @param inner an unnormalized forward FFT of length size - 1. */
   constructor(
     readonly size: number,
-    private readonly inner: PowerOfTwoFFT,
+    inner: PowerOfTwoFFT,
   ) {
     const p = size;
     const L = p - 1;
-    const g = primitiveRoot(p);
-    const gInverse = powMod(g, p - 2, p);
     this.re = doubles(p);
     this.im = doubles(p);
-    this.inputIndex = new Int32Array(L);
-    this.outputIndex = new Int32Array(L);
-    this.kernelRe = new Float64Array(L);
-    this.kernelIm = new Float64Array(L);
-    for (let q = 0, down = 1, up = 1; q < L; q++, down = mulMod(down, gInverse, p), up = mulMod(up, g, p)) {
-      this.inputIndex[q] = down;
-      this.outputIndex[q] = up;
-      const [c, s] = unitRoot(up, p);
-      this.kernelRe[q] = c / L;
-      this.kernelIm[q] = s / L;
+    const { up, down } = generatorPowers(p, L);
+    this.inputIndex = down;
+    this.outputIndex = up;
+    const kernelRe = new Float64Array(L);
+    const kernelIm = new Float64Array(L);
+    for (let q = 0; q < L; q++) {
+      const [c, s] = unitRoot(up[q], p);
+      kernelRe[q] = c / L;
+      kernelIm[q] = s / L;
     }
-    inner.run(this.kernelRe, this.kernelIm);
-    this.workRe = new Float64Array(L);
-    this.workIm = new Float64Array(L);
+    this.convolution = new FFTConvolution(inner, kernelRe, kernelIm);
   }
 
   run(): void {
-    const { re, im, inputIndex, outputIndex, kernelRe, kernelIm, workRe: wr, workIm: wi } = this;
+    const { re, im, inputIndex, outputIndex, convolution } = this;
+    const { workRe: wr, workIm: wi } = convolution;
     const L = wr.length;
     const x0r = re[0];
     const x0i = im[0];
@@ -95,14 +74,10 @@ export class RaderDFT implements SmallDFT {
       wr[q] = re[inputIndex[q]];
       wi[q] = im[inputIndex[q]];
     }
-    this.inner.run(wr, wi);
+    convolution.forward();
     re[0] = x0r + wr[0];
     im[0] = x0i + wi[0];
-    multiplyByKernel(wr, wi, kernelRe, kernelIm);
-    wr[0] += x0r;
-    wi[0] += x0i;
-    // unnormalized inverse FFT as a forward FFT with re and im swapped
-    this.inner.run(wi, wr);
+    convolution.multiplyAndInvert(x0r, x0i);
     for (let m = 0; m < L; m++) {
       re[outputIndex[m]] = wr[m];
       im[outputIndex[m]] = wi[m];
@@ -170,20 +145,19 @@ export class RaderSplitDFT implements SmallDFT {
     this.n = n;
     const R = 4 * Math.ceil(n / 4);
     this.rows = R;
-    const g = primitiveRoot(p);
-    const gInverse = powMod(g, p - 2, p);
     this.re = doubles(p);
     this.im = doubles(p);
     this.inputIndex = new Int32Array(h);
     this.outputIndex = new Int32Array(h);
+    const { up, down } = generatorPowers(p, h);
     const cos = new Float64Array(3 * n);
     const sin = new Float64Array(3 * n);
-    for (let i = 0, down = 1, up = 1; i < h; i++, down = mulMod(down, gInverse, p), up = mulMod(up, g, p)) {
+    for (let i = 0; i < h; i++) {
       const slot = (i % 3) * n + (i % n);
       const odd = i % 2 === 1;
-      this.inputIndex[slot] = odd ? p - down : down;
-      this.outputIndex[slot] = odd ? p - up : up;
-      const [c, s] = unitRoot(up, p); // s = -sin(2 pi g^i / p)
+      this.inputIndex[slot] = odd ? p - down[i] : down[i];
+      this.outputIndex[slot] = odd ? p - up[i] : up[i];
+      const [c, s] = unitRoot(up[i], p); // s = -sin(2 pi g^i / p)
       cos[slot] = c;
       sin[slot] = odd ? s : -s;
     }

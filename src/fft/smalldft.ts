@@ -153,22 +153,60 @@ export class DirectDFT implements SmallDFT {
   }
 }
 
-/** (wr + i wi) <- (wr + i wi) (kr + i ki) entry by entry: the frequency-domain step of a cyclic convolution. */
-export function multiplyByKernel(wr: Float64Array, wi: Float64Array, kr: Float64Array, ki: Float64Array): void {
-  for (let k = 0; k < wr.length; k++) {
-    const ar = wr[k];
-    const ai = wi[k];
-    const br = kr[k];
-    const bi = ki[k];
-    wr[k] = ar * br - ai * bi;
-    wi[k] = ar * bi + ai * br;
-  }
-}
-
 /** An unnormalized forward power-of-two FFT in place on split arrays (no argument checks). */
 export interface PowerOfTwoFFT {
   readonly size: number;
   run(re: Float64Array, im: Float64Array): void;
+}
+
+/**
+ * A cyclic convolution of length L = inner.size by FFT, for Rader's and Bluestein's algorithms: with the
+ * kernel's spectrum K = FFT_L(k) / L precomputed, work <- IFFT_L(FFT_L(work) . FFT_L(k)) in two steps, so that a
+ * caller can read FFT_L(work) in between. The inverse is the forward engine on swapped parts (unnormalized; the
+ * 1/L is in K).
+ */
+export class FFTConvolution {
+  readonly workRe: Float64Array;
+  readonly workIm: Float64Array;
+  private readonly kernelRe: Float64Array;
+  private readonly kernelIm: Float64Array;
+
+  /** @param kernelRe, kernelIm the kernel k / L (length L; transformed in place into K). */
+  constructor(
+    private readonly inner: PowerOfTwoFFT,
+    kernelRe: Float64Array,
+    kernelIm: Float64Array,
+  ) {
+    inner.run(kernelRe, kernelIm);
+    this.kernelRe = kernelRe;
+    this.kernelIm = kernelIm;
+    this.workRe = new Float64Array(inner.size);
+    this.workIm = new Float64Array(inner.size);
+  }
+
+  /** work <- FFT_L(work). */
+  forward(): void {
+    this.inner.run(this.workRe, this.workIm);
+  }
+
+  /**
+   * work <- L IFFT_L(work . K + d e_0): the frequency-domain product, plus d = dRe + i dIm at entry 0 (which the
+   * unnormalized inverse adds to every output), then the inverse.
+   */
+  multiplyAndInvert(dRe: number, dIm: number): void {
+    const { workRe: wr, workIm: wi, kernelRe: kr, kernelIm: ki } = this;
+    for (let k = 0; k < wr.length; k++) {
+      const ar = wr[k];
+      const ai = wi[k];
+      const br = kr[k];
+      const bi = ki[k];
+      wr[k] = ar * br - ai * bi;
+      wi[k] = ar * bi + ai * br;
+    }
+    wr[0] += dRe;
+    wi[0] += dIm;
+    this.inner.run(wi, wr);
+  }
 }
 
 /**
@@ -183,15 +221,12 @@ export class BluesteinDFT implements SmallDFT {
   readonly im: Doubles;
   private readonly chirpRe: Float64Array;
   private readonly chirpIm: Float64Array;
-  /** FFT_M of the wrapped conj(c), scaled by 1/M (the inverse's normalization folded in). */
-  private readonly kernelRe: Float64Array;
-  private readonly kernelIm: Float64Array;
-  private readonly workRe: Float64Array;
-  private readonly workIm: Float64Array;
+  /** The convolution with the wrapped conj(c), of the power-of-two length M. */
+  private readonly convolution: FFTConvolution;
 
   constructor(
     readonly size: number,
-    private readonly inner: PowerOfTwoFFT,
+    inner: PowerOfTwoFFT,
   ) {
     const p = size;
     const M = inner.size;
@@ -205,25 +240,24 @@ export class BluesteinDFT implements SmallDFT {
       this.chirpIm[n] = s;
       sq = (sq + 2 * n + 1) % (2 * p); // (n + 1)^2 = n^2 + 2n + 1
     }
-    this.kernelRe = new Float64Array(M);
-    this.kernelIm = new Float64Array(M);
+    const kernelRe = new Float64Array(M);
+    const kernelIm = new Float64Array(M);
     for (let n = 0; n < p; n++) {
       const cr = this.chirpRe[n] / M;
       const ci = -this.chirpIm[n] / M;
-      this.kernelRe[n] = cr;
-      this.kernelIm[n] = ci;
+      kernelRe[n] = cr;
+      kernelIm[n] = ci;
       if (n > 0) {
-        this.kernelRe[M - n] = cr;
-        this.kernelIm[M - n] = ci;
+        kernelRe[M - n] = cr;
+        kernelIm[M - n] = ci;
       }
     }
-    inner.run(this.kernelRe, this.kernelIm);
-    this.workRe = new Float64Array(M);
-    this.workIm = new Float64Array(M);
+    this.convolution = new FFTConvolution(inner, kernelRe, kernelIm);
   }
 
   run(): void {
-    const { re, im, chirpRe, chirpIm, kernelRe, kernelIm, workRe: wr, workIm: wi } = this;
+    const { re, im, chirpRe, chirpIm, convolution } = this;
+    const { workRe: wr, workIm: wi } = convolution;
     const p = this.size;
     for (let n = 0; n < p; n++) {
       const c = chirpRe[n];
@@ -233,10 +267,8 @@ export class BluesteinDFT implements SmallDFT {
     }
     wr.fill(0, p);
     wi.fill(0, p);
-    this.inner.run(wr, wi);
-    multiplyByKernel(wr, wi, kernelRe, kernelIm);
-    // unnormalized inverse FFT as a forward FFT with re and im swapped
-    this.inner.run(wi, wr);
+    convolution.forward();
+    convolution.multiplyAndInvert(0, 0);
     for (let k = 0; k < p; k++) {
       const c = chirpRe[k];
       const s = chirpIm[k];

@@ -10,7 +10,8 @@
  * Twiddles are interleaved: tw[2t], tw[2t + 1] are the real and imaginary parts of w_{r m}^{p k},
  * t = p (r - 1) + (k - 1) (see twiddles.ts). The last stage of a transform has m = 1 (no twiddles):
  * then y and x index the same entries, so it may run in place, and it applies the output scale
- * (1 or the inverse's 1/N) for free.
+ * (1 or the inverse's 1/N) for free. The butterflies are unrolled by hand in each stage, deliberately (see
+ * pow2.ts).
  */
 import type { Doubles } from './doubles.js';
 

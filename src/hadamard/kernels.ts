@@ -6,6 +6,9 @@
  * factory's source, so each copy's loops only ever see one kind. Float32 data is therefore transformed in
  * place with no conversion: every pass computes in float64 registers and rounds once when it stores.
  *
+ * The butterflies and the mixing loops are unrolled by hand, deliberately (radix 8, 4 and 2, eight columns per
+ * step): their values must stay in locals for V8 to keep them in registers, so they repeat each other's shape.
+ *
  * Nothing inside `hadamardKernels` may refer to a name defined outside it.
  */
 import { type FloatArray, compiledCopy } from '../core/index.js';
@@ -38,14 +41,41 @@ export interface PickTable {
 }
 
 export interface HadamardKernels {
-  /** In-place FWHT of x[off .. off + n), times `scale`; n a power of two (unchecked). */
-  fwht(x: FloatArray, off: number, n: number, scale: number): void;
+  /**
+   * In-place FWHT of x[off .. off + n), times `scale`; n a power of two (unchecked). With `guard` = 0 the
+   * transform runs unchecked and returns -1. With a positive power of two `guard`, the first pass over every
+   * element first checks its group of 2, 4 or 8 entries: when some x_i guard overflows (|x_i| > 2^1024 / guard)
+   * or an entry is not finite, it stops before touching that group and returns the group's first index (see
+   * FwhtSchedule for the state it leaves); otherwise it completes and returns -1. The checked and unchecked
+   * runs compute the same values.
+   */
+  fwht(x: FloatArray, off: number, n: number, scale: number, guard: number): number;
+  /**
+   * True when x_i guard is finite for every i in [off, off + len): every entry finite and below 2^1024 / guard
+   * (guard a power of two; a false alarm is possible close to the bound). A separate pass, for the Hadamard
+   * transforms with m > 1, where checking inside the short row FWHTs cost more.
+   */
+  withinGuard(x: FloatArray, off: number, len: number, guard: number): boolean;
   /** For the columns x[base + r p .. + width) of the m rows: the signed sums of every group, into layout.sums. */
   buildSums(x: FloatArray, base: number, layout: MixLayout): void;
   /** Row a of those columns <- scale times the sums row a picks, added or subtracted (after buildSums). */
   mix(x: FloatArray, base: number, layout: MixLayout, table: PickTable, scale: number): void;
   /** Columns of X per mixing step when rows are long enough (layout.width = min(mixWidth, p)). */
   readonly mixWidth: number;
+  /** How the FWHT of length n orders its stages (what a stopped checked run has done). */
+  schedule(n: number): FwhtSchedule;
+}
+
+/**
+ * The stage order of the FWHT of length n: the stages of span 1 .. block / 2 run block by block (blocks of
+ * `block` = min(n, 4096) elements), the first `firstStages` of them (1, 2 or 3: one radix-2, -4 or -8 pass) as
+ * the checked first pass over groups of 2^firstStages consecutive entries; then the stages of span
+ * block .. n / 2 over the whole range. A checked run stopped at index s has done every block-local stage of the
+ * blocks before s's block, the first pass of s's block below s, and nothing else.
+ */
+export interface FwhtSchedule {
+  readonly block: number;
+  readonly firstStages: number;
 }
 
 /** The kernels; self-contained (compiledCopy recompiles it from its source text). */
@@ -115,49 +145,111 @@ export function hadamardKernels(): HadamardKernels {
   }
 
   /**
-   * The 12 stages of one cache block, BLOCK = 4096 = 8^4 elements: four radix-8 passes with constant spans, which
-   * V8 folds into the index arithmetic once it inlines them (7% faster than passing the spans in a loop).
+   * Stages 4 to 12 of one cache block, BLOCK = 4096 = 8^4 elements (the first pass, span 1, is the caller's):
+   * radix-8 passes with constant spans, which V8 folds into the index arithmetic once it inlines them (7% faster
+   * than passing the spans in a loop).
    */
-  function cacheBlock(x: FloatArray, off: number, scale: number): void {
-    radix8Pass(x, off, BLOCK, 1);
+  function cacheBlockTail(x: FloatArray, off: number, scale: number): void {
     radix8Pass(x, off, BLOCK, 8);
     radix8Pass(x, off, BLOCK, 64);
     radix8PassScaled(x, off, BLOCK, 512, scale);
   }
 
+  /** One radix-4 butterfly: the stages of span h and 2h on x[i0 + j h], j = 0..3, results times `scale`. */
+  function butterfly4(x: FloatArray, i0: number, h: number, scale: number): void {
+    const i1 = i0 + h;
+    const i2 = i1 + h;
+    const i3 = i2 + h;
+    const x0 = x[i0];
+    const x1 = x[i1];
+    const x2 = x[i2];
+    const x3 = x[i3];
+    const a = x0 + x1;
+    const b = x0 - x1;
+    const c = x2 + x3;
+    const d = x2 - x3;
+    x[i0] = (a + c) * scale;
+    x[i1] = (b + d) * scale;
+    x[i2] = (a - c) * scale;
+    x[i3] = (b - d) * scale;
+  }
+
   /** One radix-4 pass: fuses the stages of span h and 2h over x[off .. off + len), results times `scale`. */
   function radix4Pass(x: FloatArray, off: number, len: number, h: number, scale: number): void {
-    for (let s = off; s < off + len; s += 4 * h) {
-      for (let i0 = s; i0 < s + h; i0++) {
-        const i1 = i0 + h;
-        const i2 = i1 + h;
-        const i3 = i2 + h;
-        const x0 = x[i0];
-        const x1 = x[i1];
-        const x2 = x[i2];
-        const x3 = x[i3];
-        const a = x0 + x1;
-        const b = x0 - x1;
-        const c = x2 + x3;
-        const d = x2 - x3;
-        x[i0] = (a + c) * scale;
-        x[i1] = (b + d) * scale;
-        x[i2] = (a - c) * scale;
-        x[i3] = (b - d) * scale;
-      }
-    }
+    for (let s = off; s < off + len; s += 4 * h) for (let i0 = s; i0 < s + h; i0++) butterfly4(x, i0, h, scale);
+  }
+
+  /** One radix-2 butterfly of span h at x[i], x[i + h], results times `scale`. */
+  function butterfly2(x: FloatArray, i: number, h: number, scale: number): void {
+    const u = x[i];
+    const v = x[i + h];
+    x[i] = (u + v) * scale;
+    x[i + h] = (u - v) * scale;
   }
 
   /** One radix-2 pass of span h over x[off .. off + len), results times `scale`. */
   function radix2Pass(x: FloatArray, off: number, len: number, h: number, scale: number): void {
-    for (let s = off; s < off + len; s += 2 * h) {
-      for (let i = s; i < s + h; i++) {
-        const u = x[i];
-        const v = x[i + h];
-        x[i] = (u + v) * scale;
-        x[i + h] = (u - v) * scale;
-      }
+    for (let s = off; s < off + len; s += 2 * h) for (let i = s; i < s + h; i++) butterfly2(x, i, h, scale);
+  }
+
+  /**
+   * The checked first pass (span 1) over x[off .. off + len) by radix-8 butterflies on consecutive groups of 8,
+   * each group checked against `guard` before it is overwritten: the sum of its x_i guard is finite unless a
+   * product overflows (|x_i| > 2^1024 / guard; guard is a power of two, so the products are exact below that)
+   * or an entry is not finite (a sum of finite products overflows only near the bound: a false alarm). Returns
+   * the first index of the first group that fails, or -1. (c - c !== 0 holds for infinite and NaN c. One small
+   * function per radix: a single one for all three compiled to slower code.)
+   */
+  function checkedPass8(x: FloatArray, off: number, len: number, scale: number, guard: number): number {
+    for (let i = off; i < off + len; i += 8) {
+      const x0 = x[i];
+      const x1 = x[i + 1];
+      const x2 = x[i + 2];
+      const x3 = x[i + 3];
+      const x4 = x[i + 4];
+      const x5 = x[i + 5];
+      const x6 = x[i + 6];
+      const x7 = x[i + 7];
+      const c = x0 * guard + x1 * guard + (x2 * guard + x3 * guard) + (x4 * guard + x5 * guard + (x6 * guard + x7 * guard));
+      if (c - c !== 0) return i;
+      butterfly8(x, i, 1, scale);
     }
+    return -1;
+  }
+
+  /** checkedPass8 for radix 4 (groups of 4). */
+  function checkedPass4(x: FloatArray, off: number, len: number, scale: number, guard: number): number {
+    for (let i = off; i < off + len; i += 4) {
+      const c = x[i] * guard + x[i + 1] * guard + (x[i + 2] * guard + x[i + 3] * guard);
+      if (c - c !== 0) return i;
+      butterfly4(x, i, 1, scale);
+    }
+    return -1;
+  }
+
+  /** checkedPass8 for radix 2 (groups of 2). */
+  function checkedPass2(x: FloatArray, off: number, len: number, scale: number, guard: number): number {
+    for (let i = off; i < off + len; i += 2) {
+      const c = x[i] * guard + x[i + 1] * guard;
+      if (c - c !== 0) return i;
+      butterfly2(x, i, 1, scale);
+    }
+    return -1;
+  }
+
+  /** See HadamardKernels.withinGuard: the x_i guard summed eight at a time, two sums carried across groups. */
+  function withinGuard(x: FloatArray, off: number, len: number, guard: number): boolean {
+    let a = 0;
+    let b = 0;
+    const end = off + len;
+    const end8 = end - (len % 8);
+    for (let i = off; i < end8; i += 8) {
+      a += x[i] * guard + x[i + 1] * guard + (x[i + 2] * guard + x[i + 3] * guard);
+      b += x[i + 4] * guard + x[i + 5] * guard + (x[i + 6] * guard + x[i + 7] * guard);
+    }
+    for (let i = end8; i < end; i++) a += x[i] * guard;
+    const sum = a + b;
+    return sum - sum === 0;
   }
 
   /**
@@ -178,23 +270,61 @@ export function hadamardKernels(): HadamardKernels {
     if (count === 3) radix8PassScaled(x, off, len, h, scale);
   }
 
+  /** log2 of the first pass's radix for n < BLOCK (the order `stages` runs its passes in): 1, 2 or 3; 0 for n = 1. */
+  function firstStagesOf(n: number): number {
+    const count = Math.round(Math.log2(n));
+    return count <= 1 ? count : count % 3 === 0 ? 3 : 2;
+  }
+
+  /** See FwhtSchedule. */
+  function schedule(n: number): FwhtSchedule {
+    return n >= BLOCK ? { block: BLOCK, firstStages: 3 } : { block: n, firstStages: firstStagesOf(n) };
+  }
+
+  /** fwht for 1 < n < BLOCK: every stage at once, the first pass checked when `guard` is not 0. */
+  function fwhtSmall(x: FloatArray, off: number, n: number, scale: number, guard: number): number {
+    if (guard === 0) {
+      stages(x, off, n, 1, n, scale);
+      return -1;
+    }
+    const first = firstStagesOf(n);
+    const firstScale = 2 ** first === n ? scale : 1;
+    const stop =
+      first === 3 ? checkedPass8(x, off, n, firstScale, guard) : first === 2 ? checkedPass4(x, off, n, firstScale, guard) : checkedPass2(x, off, n, firstScale, guard);
+    if (stop < 0) stages(x, off, n, 2 ** first, n, scale);
+    return stop;
+  }
+
   /**
-   * Blocks of BLOCK elements are transformed one at a time (all their stages while they sit in cache), then the
-   * remaining stages run over the whole range; n below BLOCK runs all its stages at once.
+   * fwht for n >= BLOCK: blocks of BLOCK elements are transformed one at a time (all their stages while they sit
+   * in cache; the first pass checked when `guard` is not 0), then the remaining stages run over the whole range.
    */
-  function fwht(x: FloatArray, off: number, n: number, scale: number): void {
+  function fwhtBlocked(x: FloatArray, off: number, n: number, scale: number, guard: number): number {
+    const blockScale = n === BLOCK ? scale : 1;
+    for (let b = off; b < off + n; b += BLOCK) {
+      if (guard === 0) radix8Pass(x, b, BLOCK, 1);
+      else {
+        const stop = checkedPass8(x, b, BLOCK, 1, guard);
+        if (stop >= 0) return stop;
+      }
+      cacheBlockTail(x, b, blockScale);
+    }
+    if (n > BLOCK) stages(x, off, n, BLOCK, n, scale);
+    return -1;
+  }
+
+  /** See HadamardKernels.fwht. The checked first passes run the same butterflies in the same order as `stages`. */
+  function fwht(x: FloatArray, off: number, n: number, scale: number, guard: number): number {
     // `| 0` keeps the index arithmetic in int32 even when a caller's integers are stored as doubles
     // (e.g. 2 ** k); double-typed indices make every pass several times slower
     off |= 0;
     n |= 0;
-    if (n === 1) {
-      x[off] *= scale;
-      return;
-    }
-    const block = Math.min(n, BLOCK);
-    if (block === BLOCK) for (let b = off; b < off + n; b += block) cacheBlock(x, b, block === n ? scale : 1);
-    else stages(x, off, n, 1, n, scale);
-    if (block < n) stages(x, off, n, block, n, scale);
+    if (n >= BLOCK) return fwhtBlocked(x, off, n, scale, guard);
+    if (n > 1) return fwhtSmall(x, off, n, scale, guard);
+    const c = x[off] * guard;
+    if (guard !== 0 && c - c !== 0) return off;
+    x[off] *= scale;
+    return -1;
   }
 
   /**
@@ -328,7 +458,7 @@ export function hadamardKernels(): HadamardKernels {
     else mixNarrow(x, base, layout, table, scale);
   }
 
-  return { fwht, buildSums, mix, mixWidth: WIDTH };
+  return { fwht, withinGuard, buildSums, mix, mixWidth: WIDTH, schedule };
 }
 
 const float64Kernels = hadamardKernels();
@@ -340,7 +470,7 @@ export const MIX_WIDTH = float64Kernels.mixWidth;
 /** The copy is used only if it transforms a small vector correctly (H_4 (1, 2, 3, 4) = (10, -2, -4, 0)). */
 function transformsCorrectly(kernels: HadamardKernels): boolean {
   const x = Float32Array.of(1, 2, 3, 4);
-  kernels.fwht(x, 0, 4, 1);
+  kernels.fwht(x, 0, 4, 1, 0);
   return x.join() === '10,-2,-4,0';
 }
 

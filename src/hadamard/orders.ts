@@ -12,8 +12,9 @@
  *   5. Kronecker product H_{m1} (x) H_{m2} of two reachable orders (smallest m1 first).
  */
 import { rangeError, typeError } from '../errors/index.js';
+import { assertInteger } from '../core/index.js';
+import { parity, primePower } from '../core/index.js';
 import { paleyI, paleyII } from './constructions/paley.js';
-import { primePower } from './constructions/primes.js';
 import { williamson, WILLIAMSON_ORDERS } from './constructions/williamson.js';
 import { kronecker } from './constructions/kronecker.js';
 
@@ -77,7 +78,13 @@ function describe(r: Recipe): string {
   }
 }
 
-/** The canonical split of n, or undefined when n is not reachable (or not a positive integer <= 2^30). */
+/**
+ * The canonical split n = m * 2^k of a supported order, with the smallest base order m that quipsharp builds, and
+ * how H_m is built; undefined when n is not reachable (or not a positive integer <= 2^30). Never throws.
+ * Cheap: trial division on the candidates m = n / 2^k (each m's recipe is cached).
+ *
+ * @example hadamardFactorization(11008) // { n: 11008, m: 172, k: 6, construction: 'williamson(t=43)' }
+ */
 export function hadamardFactorization(n: number): HadamardFactorization | undefined {
   if (!Number.isInteger(n) || n < 1 || n > MAX_ORDER) return undefined;
   // smallest m first: strip as many factors of two as possible while H_m stays reachable
@@ -91,7 +98,11 @@ export function hadamardFactorization(n: number): HadamardFactorization | undefi
   return undefined;
 }
 
-/** Whether hadamardMatrix(n) / hadamardTransform support order n. */
+/**
+ * Whether hadamardMatrix(n) and hadamardTransform support order n (hadamardFactorization(n) is defined).
+ *
+ * @example supportedHadamardOrder(668) // false (no Hadamard matrix of order 668 is known)
+ */
 export function supportedHadamardOrder(n: number): boolean {
   return hadamardFactorization(n) !== undefined;
 }
@@ -99,7 +110,12 @@ export function supportedHadamardOrder(n: number): boolean {
 /** Largest `limit` supportedHadamardOrders accepts (listing up to 2^20 takes about a second). */
 const MAX_LISTED = 2 ** 20;
 
-/** All supported orders <= limit (limit <= 2^20), ascending (1, 2, then multiples of 4). */
+/**
+ * All supported orders <= limit, ascending (1, 2, then multiples of 4), as a new array; about a second at the
+ * largest limit, 2^20. Throws TypeError for a limit that is not a number (or NaN), RangeError above 2^20.
+ *
+ * @example supportedHadamardOrders(24) // [1, 2, 4, 8, 12, 16, 20, 24]
+ */
 export function supportedHadamardOrders(limit: number): number[] {
   const fn = 'supportedHadamardOrders';
   if (typeof limit !== 'number' || Number.isNaN(limit)) throw typeError(fn, 'limit', 'a number in [0, 2^20]', limit);
@@ -140,12 +156,11 @@ export function requireHadamardFactorization(fn: string, arg: string, n: unknown
 
 const bases = new Map<number, Int8Array>();
 
-/** Largest order hadamardMatrix materializes (1 GiB). */
+/** Largest order hadamardMatrix and hadamardBase materialize (the matrix takes n^2 bytes: 1 GiB). */
 const MAX_DENSE = 2 ** 15;
 
 function buildBase(m: number): Int8Array {
-  const r = recipe(m);
-  if (!r) throw new RangeError(`hadamardBase: m must be a base order given by hadamardFactorization, got ${m}`);
+  const r = recipe(m) as Recipe;
   switch (r.kind) {
     case 'sylvester':
       return Int8Array.of(1);
@@ -156,15 +171,15 @@ function buildBase(m: number): Int8Array {
     case 'williamson':
       return williamson(r.t);
     case 'kronecker':
-      return kronecker(hadamardBase(r.m1), r.m1, hadamardBase(r.m2), r.m2);
+      return kronecker(baseMatrix(r.m1), r.m1, baseMatrix(r.m2), r.m2);
   }
 }
 
 /**
- * The m x m base matrix (row-major Int8Array of +-1), cached: m = hadamardFactorization(n).m.
- * The returned array is shared; do not modify it.
+ * The library's cached m x m base matrix (row-major +-1) for a base order m with a recipe (unchecked). Shared:
+ * internal callers only read it; users get copies from hadamardBase.
  */
-export function hadamardBase(m: number): Int8Array {
+export function baseMatrix(m: number): Int8Array {
   let H = bases.get(m);
   if (!H) {
     H = buildBase(m);
@@ -174,17 +189,40 @@ export function hadamardBase(m: number): Int8Array {
 }
 
 /**
- * The Hadamard matrix of order n as a row-major Int8Array of +-1 with H H^T = n I:
+ * The m x m base matrix H_m of a split n = m 2^k (m = hadamardFactorization(n).m), as a new row-major Int8Array
+ * of +-1 with H_m H_m^T = m I; the Sylvester order m = 1 gives [1]. O(m^2) to copy (the matrix itself is built
+ * once and cached).
+ *
+ * Throws TypeError for a non-integer m, RangeError when m is not a base order quipsharp builds (1, or a Paley,
+ * Williamson or Kronecker order; see hadamardFactorization) or exceeds 32768.
+ *
+ * @example hadamardBase(12) // the 12 x 12 Paley I matrix, 144 entries
+ */
+export function hadamardBase(m: number): Int8Array {
+  const fn = 'hadamardBase';
+  assertInteger(fn, 'm', m, 1, MAX_DENSE);
+  if (!recipe(m)) {
+    throw rangeError(fn, 'm', 'a base order (1, or a Paley, Williamson or Kronecker order, as in hadamardFactorization(n).m)', String(m));
+  }
+  return baseMatrix(m).slice();
+}
+
+/**
+ * The Hadamard matrix of order n as a new row-major Int8Array of +-1 with H H^T = n I:
  * H_n = H_m (outer) (x) Sylvester H_{2^k} (inner), n = m * 2^k the canonical split
- * (entry [a 2^k + b][c 2^k + d] = H_m[a][c] (-1)^popcount(b & d)). Allocates n^2 bytes.
- * Unsupported n: RangeError naming the nearest supported orders.
+ * (entry [a 2^k + b][c 2^k + d] = H_m[a][c] (-1)^popcount(b & d)). Allocates n^2 bytes, O(n^2).
+ *
+ * Throws TypeError for a non-integer n; RangeError for an unsupported order (naming the nearest supported
+ * ones) or n > 32768 (hadamardTransform applies H_n without forming it).
+ *
+ * @example hadamardMatrix(4) // [1, 1, 1, 1, 1, -1, 1, -1, 1, 1, -1, -1, 1, -1, -1, 1]
  */
 export function hadamardMatrix(n: number): Int8Array {
   const { m, k } = requireHadamardFactorization('hadamardMatrix', 'n', n);
   if (n > MAX_DENSE) {
     throw rangeError('hadamardMatrix', 'n', `at most ${MAX_DENSE} (the matrix takes n^2 bytes; hadamardTransform applies it without forming it)`, String(n));
   }
-  const Hm = hadamardBase(m);
+  const Hm = baseMatrix(m);
   const p = 2 ** k;
   const H = new Int8Array(n * n);
   const sylvester = new Int8Array(p);
@@ -192,7 +230,7 @@ export function hadamardMatrix(n: number): Int8Array {
   for (let b = 0; b < p; b++) {
     // row b of Sylvester's H_{2^k} and its negative; row (a, b) of H_n is H_m[a][c] times it, block c by block c
     for (let d = 0; d < p; d++) {
-      sylvester[d] = popcountParity(b & d) ? -1 : 1;
+      sylvester[d] = parity(b & d) ? -1 : 1;
       negated[d] = -sylvester[d];
     }
     for (let a = 0; a < m; a++) {
@@ -202,13 +240,3 @@ export function hadamardMatrix(n: number): Int8Array {
   }
   return H;
 }
-
-function popcountParity(v: number): number {
-  v ^= v >>> 16;
-  v ^= v >>> 8;
-  v ^= v >>> 4;
-  v ^= v >>> 2;
-  v ^= v >>> 1;
-  return v & 1;
-}
-

@@ -5,10 +5,10 @@
  * Row i of W Q_V^T is Q_V applied to row i of W, so the right factor transforms rows; the left factor
  * transforms columns (rows of the transpose). m and n need only be even.
  */
-import { matrixFromRowMajor, readMatrix, type Matrix, type MatrixInput } from '../core/index.js';
-import { conjugateLayer, readLayer, transformBothSides, type RowMap } from './conjugate.js';
-import { randomPhases, seedKey, type Seed } from '../random/index.js';
-import { checkPhases, requireEven, rfftRows } from './rfft.js';
+import type { Matrix, MatrixInput } from '../core/index.js';
+import { processLayer, reverseLayer } from './conjugate.js';
+import type { Seed } from '../random/index.js';
+import { RFFT } from './rfft.js';
 
 export interface IncoherenceRFFTOptions {
   /** Seed of the phase streams (integer 0..2^53-1 or bigint < 2^64). */
@@ -26,36 +26,34 @@ export interface IncoherenceRFFTResult {
   phasesV: Float64Array;
 }
 
-/** The row map x -> Q x (or Q^T x with `inverse`) for the RFFT matrix Q of `phases`, on every row. */
-function rfftRowMap(phases: Float64Array, inverse: boolean): RowMap {
-  return (data, rows, n) => rfftRows(data, rows, n, phases, inverse);
+/** incoherenceRFFT for `fn`, the seed found at `seedArg` of its arguments. */
+export function processRFFT(fn: string, W: unknown, H: unknown, seed: unknown, seedArg: string): IncoherenceRFFTResult {
+  const { W: Wp, H: Hp, left, right } = processLayer(fn, W, H, seed, seedArg, RFFT);
+  return { W: Wp, H: Hp, phasesU: left, phasesV: right };
 }
 
 /**
- * RFFT incoherence processing of a layer W (m x n, m and n even) and its proxy Hessian H (n x n,
- * symmetric to relative 1e-10, finite): returns W' = Q_U W Q_V^T, H' = Q_V H Q_V^T (symmetrized
- * exactly) and the phases used.
+ * RFFT incoherence processing of a layer W (m x n, m and n even) and its proxy Hessian H (n x n, symmetric to
+ * relative 1e-10): W' = Q_U W Q_V^T, H' = Q_V H Q_V^T (symmetrized exactly) and the phases used. Any views over
+ * Float32Array or Float64Array; results are new row-major float64 matrices, the inputs are not modified.
+ * O(mn (log m + log n) + n^2 log n).
+ *
+ * Throws TypeError for non-matrices or a bad seed type; RangeError for odd dimensions, H not n x n, non-finite
+ * entries, a seed out of range, or a result beyond float64; NotSymmetricError for an asymmetric H.
+ *
+ * @example const { W: Wp, H: Hp, phasesU, phasesV } = incoherenceRFFT(W, H, { seed: 42 })
  */
 export function incoherenceRFFT(W: MatrixInput, H: MatrixInput, options: IncoherenceRFFTOptions): IncoherenceRFFTResult {
-  const fn = 'incoherenceRFFT';
-  const { w, h } = readLayer(fn, W, H);
-  requireEven(fn, 'W.shape[0]', w.rows);
-  requireEven(fn, 'W.shape[1]', w.cols);
-  seedKey(fn, options?.seed, 'options.seed');
-  const phasesU = randomPhases(w.rows / 2, options.seed, 2);
-  const phasesV = randomPhases(w.cols / 2, options.seed, 3);
-  const processed = conjugateLayer(w, h, rfftRowMap(phasesU, false), rfftRowMap(phasesV, false));
-  return { ...processed, phasesU, phasesV };
+  return processRFFT('incoherenceRFFT', W, H, options?.seed, 'options.seed');
 }
 
-/** Maps a matrix in the processed basis back: W = Q_U^T What Q_V (What m x n, phases of m/2 and n/2). */
+/**
+ * Maps a matrix in the processed basis back: W = Q_U^T What Q_V (What m x n; phasesU of length m/2, phasesV of
+ * length n/2, from incoherenceRFFT). Returns a new row-major float64 matrix. Throws as incoherenceRFFT does, and
+ * for phases of the wrong type or length, or not finite.
+ *
+ * @example reverseIncoherenceRFFT(out.W, out.phasesU, out.phasesV) // = W up to round-off
+ */
 export function reverseIncoherenceRFFT(What: MatrixInput, phasesU: Float64Array, phasesV: Float64Array): Matrix {
-  const fn = 'reverseIncoherenceRFFT';
-  const w = readMatrix(fn, 'What', What);
-  requireEven(fn, 'What.shape[0]', w.rows);
-  requireEven(fn, 'What.shape[1]', w.cols);
-  checkPhases(fn, 'phasesU', phasesU, w.rows / 2, ' (What.shape[0] / 2)');
-  checkPhases(fn, 'phasesV', phasesV, w.cols / 2, ' (What.shape[1] / 2)');
-  const back = transformBothSides(w.data, w.rows, w.cols, rfftRowMap(phasesU, true), rfftRowMap(phasesV, true));
-  return matrixFromRowMajor(back, w.rows, w.cols);
+  return reverseLayer('reverseIncoherenceRFFT', What, phasesU, phasesV, 'phasesU', 'phasesV', RFFT);
 }

@@ -5,9 +5,11 @@
  * and the inverse x = interleave( e^{-i phases} . (conj(F) y) / sqrt(k) ). F / sqrt(k) and the phase
  * diagonal are unitary, and a unitary map on C^k is an orthogonal map on the interleaved R^{2k}.
  */
-import { assertFinite, assertFloatArray, assertLength, type FloatArray, assertFiniteFast } from '../core/index.js';
+import { assertFinite, assertLength, type FloatArray } from '../core/index.js';
 import { rangeError, typeError } from '../errors/index.js';
-import { planCore } from '../fft/index.js';
+import { planCore, type FFTEngine } from '../fft/index.js';
+import { randomPhases } from '../random/index.js';
+import { mapVector, type Processing } from './conjugate.js';
 
 /** Throws unless `n` (the length called `arg`) is even and positive. */
 export function requireEven(fn: string, arg: string, n: number): void {
@@ -25,75 +27,117 @@ export function checkPhases(fn: string, arg: string, phases: unknown, k: number,
   assertFinite(fn, arg, phases);
 }
 
-/**
- * The RFFT (or its inverse) of every row of a row-major rows x n matrix `data`, in place; n even,
- * phases of length n/2, all arguments already checked.
- */
-export function rfftRows(data: FloatArray, rows: number, n: number, phases: Float64Array, inverse: boolean): void {
-  const k = n / 2;
-  const core = planCore(k);
-  const cos = new Float64Array(k);
-  const sin = new Float64Array(k);
-  for (let j = 0; j < k; j++) {
-    cos[j] = Math.cos(phases[j]);
-    sin[j] = Math.sin(phases[j]);
+/** The per-call state of rfftRows: the engine of length k, the phase rotations and the complex scratch. */
+interface RowTransform {
+  readonly core: FFTEngine;
+  readonly cos: Float64Array;
+  readonly sin: Float64Array;
+  readonly re: Float64Array;
+  readonly im: Float64Array;
+  readonly inverse: boolean;
+}
+
+/** The entries of row data[off .. off + 2k) times `down`, into the scratch (rotated by the phases, forward). */
+function loadRow({ cos, sin, re, im, inverse }: RowTransform, data: FloatArray, off: number, down: number): void {
+  for (let j = 0; j < re.length; j++) {
+    const zr = data[off + 2 * j] * down;
+    const zi = data[off + 2 * j + 1] * down;
+    re[j] = inverse ? zr : zr * cos[j] - zi * sin[j];
+    im[j] = inverse ? zi : zr * sin[j] + zi * cos[j];
   }
-  const re = new Float64Array(k);
-  const im = new Float64Array(k);
-  const scale = 1 / Math.sqrt(k);
-  for (let r = 0, off = 0; r < rows; r++, off += n) {
-    if (!inverse) {
-      for (let j = 0; j < k; j++) {
-        const zr = data[off + 2 * j];
-        const zi = data[off + 2 * j + 1];
-        re[j] = zr * cos[j] - zi * sin[j];
-        im[j] = zr * sin[j] + zi * cos[j];
-      }
-      core.run(re, im);
-      for (let j = 0; j < k; j++) {
-        data[off + 2 * j] = re[j] * scale;
-        data[off + 2 * j + 1] = im[j] * scale;
-      }
-    } else {
-      for (let j = 0; j < k; j++) {
-        re[j] = data[off + 2 * j];
-        im[j] = data[off + 2 * j + 1];
-      }
-      core.run(im, re); // conj(F) y: the forward engine on swapped parts
-      for (let j = 0; j < k; j++) {
-        const wr = re[j] * scale;
-        const wi = im[j] * scale;
-        data[off + 2 * j] = wr * cos[j] + wi * sin[j];
-        data[off + 2 * j + 1] = wi * cos[j] - wr * sin[j];
-      }
+}
+
+/** The scratch times `scale` back into the row (rotated back by the phases, inverse), then times `up`. */
+function storeRow({ cos, sin, re, im, inverse }: RowTransform, data: FloatArray, off: number, scale: number, up: number): void {
+  for (let j = 0; j < re.length; j++) {
+    const wr = re[j] * scale;
+    const wi = im[j] * scale;
+    data[off + 2 * j] = (inverse ? wr * cos[j] + wi * sin[j] : wr) * up;
+    data[off + 2 * j + 1] = (inverse ? wi * cos[j] - wr * sin[j] : wi) * up;
+  }
+}
+
+/** The scratch's DFT (forward) or conjugate DFT (inverse: the forward engine on swapped parts). */
+function transformScratch({ core, re, im, inverse }: RowTransform, check: boolean): boolean {
+  return inverse ? core.transform(im, re, 1, check) : core.transform(re, im, 1, check);
+}
+
+/**
+ * The row at `off` when the engine's check failed on it: a non-finite entry is a RangeError naming its index in
+ * `data`; otherwise the row is transformed scaled by 2^-e (a power of two, so that no partial sum overflows)
+ * and scaled back by 2^e, and an entry of the result beyond the array type's range is a RangeError.
+ */
+function transformRowScaled(fn: string, arg: string, t: RowTransform, data: FloatArray, off: number, scale: number): void {
+  const n = 2 * t.re.length;
+  let max = 0;
+  for (let i = off; i < off + n; i++) {
+    if (data[i] - data[i] !== 0) throw rangeError(fn, arg, 'finite everywhere', `${data[i]} at index ${i}`);
+    max = Math.max(max, Math.abs(data[i]));
+  }
+  // |rotated z_j| <= 2 max(|x|): a factor of 2 beyond the engine's bound
+  const e = Math.max(0, Math.ceil(Math.log2(max) + Math.log2(t.core.guard) - 1022));
+  loadRow(t, data, off, 2 ** -e);
+  transformScratch(t, false);
+  storeRow(t, data, off, scale, 2 ** e);
+  for (let i = off; i < off + n; i++) {
+    if (data[i] - data[i] !== 0) {
+      throw rangeError(fn, arg, 'an input whose transform fits in its array type', `one whose transform overflows at index ${i}`);
     }
   }
 }
 
-function apply<T extends FloatArray>(fn: string, arg: string, x: T, phases: Float64Array, inverse: boolean): T {
-  assertFloatArray(fn, arg, x);
-  requireEven(fn, `${arg}.length`, x.length);
-  checkPhases(fn, 'phases', phases, x.length / 2, ` (${arg}.length / 2)`);
-  assertFiniteFast(fn, arg, x);
-  const y = x.slice() as T;
-  rfftRows(y, 1, y.length, phases, inverse);
-  return y;
+/**
+ * The RFFT (or its inverse) of every row of a row-major rows x n matrix `data`, in place; n even, phases of
+ * length n/2 (checked by the caller). The engine checks each row as it transforms it (see FFTEngine.transform);
+ * a row it rejects goes through transformRowScaled. Errors name `fn` and `arg`.
+ */
+export function rfftRows(fn: string, arg: string, data: FloatArray, rows: number, n: number, phases: Float64Array, inverse: boolean): void {
+  const k = n / 2;
+  const t: RowTransform = {
+    core: planCore(k),
+    cos: Float64Array.from(phases, Math.cos),
+    sin: Float64Array.from(phases, Math.sin),
+    re: new Float64Array(k),
+    im: new Float64Array(k),
+    inverse,
+  };
+  const scale = 1 / Math.sqrt(k);
+  for (let off = 0; off < rows * n; off += n) {
+    loadRow(t, data, off, 1);
+    if (transformScratch(t, true)) storeRow(t, data, off, scale, 1);
+    else transformRowScaled(fn, arg, t, data, off, scale);
+  }
 }
+
+/** The RFFT as a Processing: d/2 phases from streams 2 and 3, rows mapped by Q (or Q^T). */
+export const RFFT: Processing<Float64Array> = {
+  requireDimension: requireEven,
+  draw: (d, seed, stream) => randomPhases(d / 2, seed, stream),
+  checkParameters: (fn, arg, phases, d, dimArg) => checkPhases(fn, arg, phases, d / 2, ` (${dimArg} / 2)`),
+  rowMap: (fn, phases, inverse) => (data, rows, n, arg) => rfftRows(fn, arg, data, rows, n, phases, inverse),
+  streams: [2, 3],
+};
 
 /**
  * QuIP#'s randomized FFT of a real vector x of even length n: viewing z_j = x_{2j} + i x_{2j+1}
- * (j < n/2), z <- FFT(e^{i phases} z) / sqrt(n/2), written back interleaved. `phases` has n/2 entries
- * (e.g. randomPhases(n / 2, seed, stream)). Orthogonal on R^n. Returns a new array of x's type
- * (x is not modified), like `rht`.
+ * (j < n/2), y = FFT(e^{i phases} z) / sqrt(n/2), written back interleaved, as a new array of x's type
+ * (computed in float64, rounded once for a Float32Array); x is not modified. `phases` has n/2 entries
+ * (e.g. randomPhases(n / 2, seed, stream)). Orthogonal on R^n; O(n log n) for every even n.
+ * Throws TypeError for a non-float x or phases that are not a Float64Array; RangeError for an odd length,
+ * phases of another length or not finite, a non-finite entry of x, or a result beyond the array type's range.
+ *
+ * @example const p = randomPhases(x.length / 2, 42, 3); rfftInverse(rfftTransform(x, p), p) // = x
  */
 export function rfftTransform<T extends FloatArray>(x: T, phases: Float64Array): T {
-  return apply('rfftTransform', 'x', x, phases, false);
+  return mapVector('rfftTransform', 'x', x, phases, 'phases', RFFT, false);
 }
 
 /**
- * The inverse (= transpose) of {@link rfftTransform}: z <- e^{-i phases} IFFT(z) sqrt(n/2) on the
- * interleaved pairs of y. Returns a new array of y's type (y is not modified).
+ * The inverse (= transpose) of {@link rfftTransform}: z = e^{-i phases} conj(F) w / sqrt(n/2) on the
+ * interleaved pairs w of y, as a new array of y's type; y is not modified. Throws as rfftTransform does.
+ *
+ * @example rfftInverse(rfftTransform(x, p), p) // x, up to round-off
  */
 export function rfftInverse<T extends FloatArray>(y: T, phases: Float64Array): T {
-  return apply('rfftInverse', 'y', y, phases, true);
+  return mapVector('rfftInverse', 'y', y, phases, 'phases', RFFT, true);
 }

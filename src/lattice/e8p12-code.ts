@@ -5,7 +5,7 @@
  */
 import type { FloatArray } from '../core/index.js';
 import { buildAbsTable, buildShuffleTable, buildSignTable } from './e8p12-table.js';
-import { parity } from './parity.js';
+import { parity } from '../core/index.js';
 
 /** The 256 stored rows, row-major 256 x 8 (odd-sum rows with the last entry negated). */
 const ROWS = buildAbsTable();

@@ -7,7 +7,7 @@
  * stored row lies in D8 + 1/2 (even sum). The sign byte: p = parity(s), s' = s XOR p (even parity);
  * coordinate i is negated when bit SHUFFLE[i] of s' is set; the point is shifted by +1/4 (p = 0) or -1/4 (p = 1).
  */
-import { parity } from './parity.js';
+import { parity } from '../core/index.js';
 
 /** Bit of the even-parity sign byte that negates output coordinate i. */
 export const SHUFFLE = [0, 4, 1, 5, 2, 6, 3, 7] as const;

@@ -3,7 +3,7 @@
  * 15 points +-2 e_i, numbered as QuIP# numbers them, and its exact nearest-point search in closed form.
  */
 import { compareSquaredDistances } from './exact.js';
-import { parity } from './parity.js';
+import { parity } from '../core/index.js';
 
 /** Number of points. */
 export const RESIDUAL_GRID_SIZE = 256;

@@ -7,7 +7,14 @@
  * L unit block-lower triangular (identity g x g diagonal blocks) and D_k = C_kk C_kk^T symmetric positive
  * definite. g = 1 is the scalar LDL: L = C diag(C_jj)^-1, D_j = C_jj^2.
  */
-import { allFinite, matrixFromRowMajor, readSymmetricMatrix, type Matrix, type MatrixInput, assertInteger } from '../core/index.js';
+import {
+  allFinite,
+  matrixFromRowMajor,
+  readSymmetricMatrix,
+  type Matrix,
+  type MatrixInput,
+  assertInteger,
+} from '../core/index.js';
 import { rangeError } from '../errors/index.js';
 import { choleskyFactor } from './cholesky.js';
 

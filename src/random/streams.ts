@@ -12,7 +12,10 @@ import { philox4x32 } from './philox.js';
 
 export type Seed = number | bigint;
 
-/** Philox key words of a seed, after validating it. */
+/**
+ * Philox key words of a seed, after validating it for `fn` (the seed is the argument `arg` of fn): for other
+ * folders, not public.
+ */
 export function seedKey(fn: string, seed: unknown, arg = 'seed'): [number, number] {
   if (typeof seed === 'bigint') {
     if (seed < 0n || seed >= 1n << 64n) throw rangeError(fn, arg, 'an integer in [0, 2^64 - 1]', `${seed}n`);
@@ -27,26 +30,40 @@ export function seedKey(fn: string, seed: unknown, arg = 'seed'): [number, numbe
   return [seed % 2 ** 32, Math.floor(seed / 2 ** 32)];
 }
 
-function checkStream(fn: string, stream: unknown): number {
+/** Words per stream: its 2^32 blocks of four (block b has counter (b, stream, 0, 0)). */
+const STREAM_WORDS = 2 ** 34;
+
+/**
+ * The opening of every sampling function `fn`: checks the entry count n (argument `countArg`, at most 2^31),
+ * the seed and the stream, and returns the first words(n) words of the stream.
+ */
+function checkedWords(fn: string, countArg: string, n: unknown, seed: unknown, stream: unknown, words: (n: number) => number): Uint32Array {
+  assertInteger(fn, countArg, n, 0, 2 ** 31);
+  const [k0, k1] = seedKey(fn, seed);
   assertInteger(fn, 'stream', stream, 0, 2 ** 32 - 1);
-  return stream;
+  return wordsFrom(k0, k1, stream, 0, words(n));
 }
 
-function checkCount(fn: string, arg: string, n: unknown): number {
-  assertInteger(fn, arg, n, 0, 2 ** 31);
-  return n;
-}
-
-/** Words w[start .. start+count-1] of stream `stream` under `seed`. */
+/**
+ * Words w[start .. start + count - 1] of stream `stream` under `seed` (see the file comment), a new
+ * Uint32Array. A stream holds 2^34 words (2^32 blocks of four), so start + count <= 2^34; count <= 2^31.
+ * Throws TypeError for non-integers (or a bad seed type), RangeError outside those bounds.
+ *
+ * @example philoxWords(0, 0, 0, 4) // Uint32Array [0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8]
+ */
 export function philoxWords(seed: Seed, stream: number, start: number, count: number): Uint32Array {
   const fn = 'philoxWords';
   const [k0, k1] = seedKey(fn, seed);
-  checkStream(fn, stream);
-  assertInteger(fn, 'start', start, 0, 2 ** 34);
-  checkCount(fn, 'count', count);
+  assertInteger(fn, 'stream', stream, 0, 2 ** 32 - 1);
+  assertInteger(fn, 'start', start, 0, STREAM_WORDS);
+  assertInteger(fn, 'count', count, 0, 2 ** 31);
+  if (start + count > STREAM_WORDS) {
+    throw rangeError(fn, 'count', `at most 2^34 - start = ${STREAM_WORDS - start} (a stream has 2^34 words)`, String(count));
+  }
   return wordsFrom(k0, k1, stream, start, count);
 }
 
+/** The words w[start .. start + count) of a stream, start + count <= 2^34 (so every block index is below 2^32). */
 function wordsFrom(k0: number, k1: number, stream: number, start: number, count: number): Uint32Array {
   const out = new Uint32Array(count);
   const block = new Uint32Array(4);
@@ -63,15 +80,15 @@ function wordsFrom(k0: number, k1: number, stream: number, start: number, count:
 }
 
 /**
- * Random +-1 signs: entry i is -1 when bit (i mod 32) of word floor(i / 32) is set, else +1.
- * QuIP# uses stream 0 for the left (output) dimension and stream 1 for the right (input) one.
+ * n random +-1 signs as a new Int8Array: entry i is -1 when bit (i mod 32) of word floor(i / 32) of the stream is
+ * set, else +1. Incoherence processing uses stream 0 for the left (output) dimension and stream 1 for the right
+ * (input) one. O(n). Throws TypeError for a non-integer n or stream or a bad seed type, RangeError for
+ * n outside [0, 2^31], a stream outside [0, 2^32 - 1] or a seed out of range (see docs/random.md).
+ *
+ * @example randomSigns(4, 42, 1) // the first four signs of stream 1 under seed 42
  */
 export function randomSigns(n: number, seed: Seed, stream = 0): Int8Array {
-  const fn = 'randomSigns';
-  checkCount(fn, 'n', n);
-  const [k0, k1] = seedKey(fn, seed);
-  checkStream(fn, stream);
-  const words = wordsFrom(k0, k1, stream, 0, Math.ceil(n / 32));
+  const words = checkedWords('randomSigns', 'n', n, seed, stream, (n) => Math.ceil(n / 32));
   const out = new Int8Array(n);
   for (let i = 0; i < n; i++) out[i] = (words[i >>> 5] >>> (i & 31)) & 1 ? -1 : 1;
   return out;
@@ -83,44 +100,42 @@ function uniform53(a: number, b: number): number {
 }
 
 /**
- * Random phases in [0, 2 pi): phase j = 2 pi (w[2j] 2^21 + floor(w[2j+1] / 2^11)) / 2^53.
- * RFFT incoherence uses stream 2 (left) and 3 (right).
+ * k random phases in [0, 2 pi) as a new Float64Array: phase j = 2 pi (w[2j] 2^21 + floor(w[2j+1] / 2^11)) / 2^53.
+ * RFFT incoherence uses stream 2 (left) and 3 (right). Throws as {@link randomSigns} does (for k).
+ *
+ * @example randomPhases(512, 42, 3) // the phases of a 1024-wide RFFT side
  */
 export function randomPhases(k: number, seed: Seed, stream = 0): Float64Array {
-  const fn = 'randomPhases';
-  checkCount(fn, 'k', k);
-  const [k0, k1] = seedKey(fn, seed);
-  checkStream(fn, stream);
-  const words = wordsFrom(k0, k1, stream, 0, 2 * k);
+  const words = checkedWords('randomPhases', 'k', k, seed, stream, (k) => 2 * k);
   const out = new Float64Array(k);
   for (let j = 0; j < k; j++) out[j] = 2 * Math.PI * uniform53(words[2 * j], words[2 * j + 1]);
   return out;
 }
 
-/** Uniform samples in [0, 1): sample j = (w[2j] 2^21 + floor(w[2j+1] / 2^11)) / 2^53. */
+/**
+ * n uniform samples in [0, 1) as a new Float64Array: sample j = (w[2j] 2^21 + floor(w[2j+1] / 2^11)) / 2^53, a
+ * multiple of 2^-53, bit-identical everywhere. Throws as {@link randomSigns} does.
+ *
+ * @example randomUniform(3, 7) // three samples of stream 0 under seed 7
+ */
 export function randomUniform(n: number, seed: Seed, stream = 0): Float64Array {
-  const fn = 'randomUniform';
-  checkCount(fn, 'n', n);
-  const [k0, k1] = seedKey(fn, seed);
-  checkStream(fn, stream);
-  const words = wordsFrom(k0, k1, stream, 0, 2 * n);
+  const words = checkedWords('randomUniform', 'n', n, seed, stream, (n) => 2 * n);
   const out = new Float64Array(n);
   for (let j = 0; j < n; j++) out[j] = uniform53(words[2 * j], words[2 * j + 1]);
   return out;
 }
 
 /**
- * Standard normal samples by the Box-Muller transform on pairs of 53-bit uniforms u = randomUniform:
- * z[2j] = r cos(2 pi u[2j+1]), z[2j+1] = r sin(2 pi u[2j+1]) with r = sqrt(-2 ln(1 - u[2j])).
- * (Math.log/cos/sin may differ in the last bit between JS engines; the uniforms never do.)
+ * n standard normal samples as a new Float64Array, by the Box-Muller transform on pairs of 53-bit uniforms
+ * u = randomUniform: z[2j] = r cos(2 pi u[2j+1]), z[2j+1] = r sin(2 pi u[2j+1]) with r = sqrt(-2 ln(1 - u[2j]))
+ * (a prefix of the samples for n + 1). Math.log/cos/sin may differ in the last bit between JS engines; the
+ * uniforms never do. Throws as {@link randomSigns} does.
+ *
+ * @example randomNormal(1024, 3) // 1024 N(0, 1) samples
  */
 export function randomNormal(n: number, seed: Seed, stream = 0): Float64Array {
-  const fn = 'randomNormal';
-  checkCount(fn, 'n', n);
-  const [k0, k1] = seedKey(fn, seed);
-  checkStream(fn, stream);
+  const words = checkedWords('randomNormal', 'n', n, seed, stream, (n) => 4 * Math.ceil(n / 2));
   const pairs = Math.ceil(n / 2);
-  const words = wordsFrom(k0, k1, stream, 0, 4 * pairs);
   const out = new Float64Array(n);
   for (let j = 0; j < pairs; j++) {
     const u = uniform53(words[4 * j], words[4 * j + 1]);

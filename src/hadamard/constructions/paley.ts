@@ -3,7 +3,7 @@
  * Jacobsthal matrix Q[a][b] = chi(a - b) of GF(q), chi the quadratic character.
  */
 import { GaloisField } from './galois.js';
-import { primePower } from './primes.js';
+import { primePower } from '../../core/index.js';
 
 function jacobsthal(q: number): Int8Array {
   const pk = primePower(q);
