@@ -5,31 +5,41 @@
  * D = W[:, P] H[P, P],
  *   w^T H w = sum_P sum_{k in P} w_k (2 Z_k - D_k),
  * since Z counts every pair (j, k) with k in P and j >= c0 once (the diagonal block both ways) and a symmetric
- * form counts each off-diagonal pair twice. Rows are summed in order, so the value is a fixed function of W and H.
+ * form counts each off-diagonal pair twice. Every row's value is a fixed function of that row and H (the GEMM
+ * sums each entry in a fixed order whatever the number of rows), so rows can be split across threads and the
+ * per-row values summed in row order afterwards.
  */
 import { rangeError } from '../errors/index.js';
 import { gemmAccumulate } from '../ldlq/index.js';
 
 const PANEL = 128;
 
-export function layerEnergy(fn: string, W: Float64Array, H: Float64Array, m: number, n: number): number {
-  const Z = new Float64Array(m * PANEL);
-  const D = new Float64Array(m * PANEL);
-  const perRow = new Float64Array(m);
+/** out[i] = w_i^T H w_i for rows i in [r0, r1) of the row-major m x n W. */
+export function rowEnergies(W: Float64Array, H: Float64Array, n: number, r0: number, r1: number, out: Float64Array): void {
+  const rows = r1 - r0;
+  if (rows <= 0) return;
+  const Z = new Float64Array(rows * PANEL);
+  const D = new Float64Array(rows * PANEL);
+  out.fill(0, r0, r1);
   for (let c0 = 0; c0 < n; c0 += PANEL) {
     const w = Math.min(PANEL, n - c0);
     Z.fill(0);
     D.fill(0);
-    gemmAccumulate(m, w, n - c0, { data: W, offset: c0, ld: n, trans: false }, { data: H, offset: c0 * n + c0, ld: n, trans: false }, Z, 0, PANEL);
-    gemmAccumulate(m, w, w, { data: W, offset: c0, ld: n, trans: false }, { data: H, offset: c0 * n + c0, ld: n, trans: false }, D, 0, PANEL);
-    for (let i = 0; i < m; i++) {
+    const A = { data: W, offset: r0 * n + c0, ld: n, trans: false };
+    gemmAccumulate(rows, w, n - c0, A, { data: H, offset: c0 * n + c0, ld: n, trans: false }, Z, 0, PANEL);
+    gemmAccumulate(rows, w, w, A, { data: H, offset: c0 * n + c0, ld: n, trans: false }, D, 0, PANEL);
+    for (let i = 0; i < rows; i++) {
       let s = 0;
-      for (let k = 0; k < w; k++) s += W[i * n + c0 + k] * (2 * Z[i * PANEL + k] - D[i * PANEL + k]);
-      perRow[i] += s;
+      for (let k = 0; k < w; k++) s += W[(r0 + i) * n + c0 + k] * (2 * Z[i * PANEL + k] - D[i * PANEL + k]);
+      out[r0 + i] += s;
     }
   }
+}
+
+/** tr(W H W^T) = the sum of the row energies in row order; RangeError beyond float64. */
+export function totalEnergy(fn: string, perRow: Float64Array): number {
   let energy = 0;
-  for (let i = 0; i < m; i++) energy += perRow[i];
+  for (let i = 0; i < perRow.length; i++) energy += perRow[i];
   if (!Number.isFinite(energy)) throw rangeError(fn, 'W', 'a layer whose tr(W H W^T) is within float64 range', 'beyond 1.8e308');
   return energy;
 }

@@ -33,23 +33,13 @@ export interface RoundRequest {
   sums: RowSums;
 }
 
-export interface EnergyRequest {
-  type: 'energy';
-  W: Float64Array;
-  H: Float64Array;
-  m: number;
-  n: number;
-  fn: string;
-}
-
-export type WorkerRequest = PrepareRequest | RoundRequest | EnergyRequest;
+export type WorkerRequest = PrepareRequest | RoundRequest;
 
 export type WorkerReply =
   | { type: 'stage'; stage: 'incoherence' | 'factorize' }
   | { type: 'blocks'; count: number }
   | { type: 'prepared'; layer: PreparedLayer }
   | { type: 'rounded' }
-  | { type: 'energy'; value: number }
   | { type: 'error'; error: SerializedError };
 
 export interface SerializedError {

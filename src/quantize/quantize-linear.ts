@@ -11,7 +11,7 @@ import { prepareLayer, type PreparedLayer } from './prepare.js';
 import { ProgressTracker } from './progress.js';
 import { QuantizedLinear, type QuantizeReport } from './quantized-linear.js';
 import { roundRows, type RowSums } from './round.js';
-import { layerEnergy } from './energy.js';
+import { rowEnergies, totalEnergy } from './energy.js';
 import { prepareQuipSharpLayer, quipSharpHessianInput, readSignVector } from './quip-sharp.js';
 import { matrixFromRowMajor } from '../core/index.js';
 import { proxyLoss as ldlqProxyLoss } from '../ldlq/index.js';
@@ -44,7 +44,7 @@ function abortError(signal: AbortSignal): Error {
 
 function newRowSums(m: number, shared: boolean): RowSums {
   const make = () => new Float64Array(shared ? new SharedArrayBuffer(8 * m) : new ArrayBuffer(8 * m));
-  return { loss: make(), residualSq: make() };
+  return { loss: make(), residualSq: make(), energy: make() };
 }
 
 function codeCount(p: PreparedLayer, o: ResolvedOptions): number {
@@ -63,13 +63,12 @@ function total(a: Float64Array): number {
  *   tr(R H R^T) = mu (tr(R' H' R'^T) - sigma ||R'||^2)
  * (V orthogonal; the rescaling cancels in R diag(s) diag(s)^-1 H diag(s)^-1 diag(s) R^T), with
  * tr(R' H' R'^T) = sum_k e_k D_k e_k^T from the block LDL: the loss costs no product with H. The denominator
- * `energy` = tr(W H W^T) is computed from the user's W and H (layerEnergy), beside the factorization.
+ * tr(W H W^T) is summed from the rows' energies with the user's W and H, computed by the rounding jobs.
  */
 function finish(
   fn: string,
   wUser: Float64Array,
   hUser: Float64Array | null,
-  energy: number,
   p: PreparedLayer,
   o: ResolvedOptions,
   codes: Uint16Array,
@@ -97,7 +96,7 @@ function finish(
   const seconds = tracker.finish();
   const report: QuantizeReport = {
     proxyLoss,
-    relativeProxyLoss: proxyLoss === 0 ? 0 : proxyLoss / energy,
+    relativeProxyLoss: proxyLoss === 0 ? 0 : proxyLoss / totalEnergy(fn, sums.energy),
     weightError: err === 0 ? 0 : Math.sqrt(err / norm),
     bitsPerWeight: layer.bitsPerWeight,
     sigmaReg: p.sigmaReg,
@@ -155,7 +154,8 @@ export function quantizeLinearSync(W: MatrixInput, H: MatrixInput | QuipSharpHes
   const { w, h } = readInputs(fn, W, H, o);
   const wUser = w.data.slice();
   const hUser = o.compat ? h.data.slice() : null;
-  const energy = layerEnergy(fn, w.data, h.data, w.rows, w.cols);
+  const sums = newRowSums(w.rows, false);
+  rowEnergies(w.data, h.data, w.cols, 0, w.rows, sums.energy);
   const onStage = (stage: 'incoherence' | 'factorize') => (check(), tracker.enter(stage));
   const p = o.compat
     ? prepareQuipSharpLayer(fn, w, h, { ...o, signsIn: signs(fn, 'options.signsIn', o.signsIn, w.cols, o, 1), signsOut: signs(fn, 'options.signsOut', o.signsOut, w.rows, o, 0) }, onStage)
@@ -164,11 +164,10 @@ export function quantizeLinearSync(W: MatrixInput, H: MatrixInput | QuipSharpHes
   const blocks = (1 + o.tuneIters) * (p.n / o.codebook.dim);
   tracker.enter('round', blocks);
   const codes = new Uint16Array(codeCount(p, o));
-  const sums = newRowSums(p.m, false);
   let done = 0;
-  roundRows({ ...p, tuneIters: o.tuneIters }, o.codebook, 0, p.m, codes, sums, (k) => tracker.emit((done += k), blocks));
+  roundRows({ ...p, tuneIters: o.tuneIters, W: null, H: null }, o.codebook, 0, p.m, codes, sums, (k) => tracker.emit((done += k), blocks));
   check();
-  return finish(fn, wUser, hUser, energy, p, o, codes, sums, 1, tracker);
+  return finish(fn, wUser, hUser, p, o, codes, sums, 1, tracker);
 }
 
 /**
@@ -219,25 +218,19 @@ export async function quantizeLinear(W: MatrixInput, H: MatrixInput | QuipSharpH
       keepHessian: o.tuneIters > 0,
       fn,
     };
-    // The denominator tr(W H W^T) on a second worker while the first prepares (on the first, after it, when alone).
-    const [p, energy] = await Promise.race([
+    const p = await Promise.race([
       failed,
-      Promise.all([
-        exchange<PreparedLayer>(workers[0], request, (reply) => {
-          if (reply.type === 'stage') tracker.enter(reply.stage);
-          return reply.type === 'prepared' ? reply.layer : undefined;
-        }),
-        exchange<number>(workers[Math.min(1, threads - 1)], { type: 'energy', W: Wshared, H: Hshared, m: w.rows, n: w.cols, fn }, (reply) =>
-          reply.type === 'energy' ? reply.value : undefined,
-        ),
-      ]),
+      exchange<PreparedLayer>(workers[0], request, (reply) => {
+        if (reply.type === 'stage') tracker.enter(reply.stage);
+        return reply.type === 'prepared' ? reply.layer : undefined;
+      }),
     ]);
     const blocks = (1 + o.tuneIters) * (p.n / o.codebook.dim) * threads;
     tracker.enter('round', blocks);
     const codes = new Uint16Array(new SharedArrayBuffer(2 * codeCount(p, o)));
     const sums = newRowSums(p.m, true);
     let done = 0;
-    const job = { m: p.m, n: p.n, U: p.U, L: p.L, D: p.D, Hp: p.Hp, tuneIters: o.tuneIters };
+    const job = { m: p.m, n: p.n, U: p.U, L: p.L, D: p.D, Hp: p.Hp, tuneIters: o.tuneIters, W: Wshared, H: Hshared };
     await Promise.race([
       failed,
       Promise.all(
@@ -250,7 +243,7 @@ export async function quantizeLinear(W: MatrixInput, H: MatrixInput | QuipSharpH
       ),
     ]);
     ok = true;
-    return finish(fn, w.data, null, energy, p, o, codes.slice(), sums, threads, tracker);
+    return finish(fn, w.data, null, p, o, codes.slice(), sums, threads, tracker);
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
     if (ok) releaseWorkers(workers);

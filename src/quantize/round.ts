@@ -8,6 +8,7 @@ import { matrixFromRowMajor } from '../core/index.js';
 import type { Codebook } from '../lattice/index.js';
 import { blockLDLQ, gemmAccumulate } from '../ldlq/index.js';
 import type { PreparedLayer } from './prepare.js';
+import { rowEnergies } from './energy.js';
 
 /** What the report needs per row, in the processed, codebook-scaled basis (multiply by scale^2 for W' units). */
 export interface RowSums {
@@ -15,10 +16,17 @@ export interface RowSums {
   loss: Float64Array;
   /** ||R'_i||^2. */
   residualSq: Float64Array;
+  /** w_i^T H w_i with the user's W and H: row i's share of tr(W H W^T). */
+  energy: Float64Array;
 }
 
 /** The input a rows job works on (flat row-major arrays; in a worker they view shared memory). */
-export type RowsJob = Pick<PreparedLayer, 'm' | 'n' | 'U' | 'L' | 'D' | 'Hp'> & { tuneIters: number };
+export type RowsJob = Pick<PreparedLayer, 'm' | 'n' | 'U' | 'L' | 'D' | 'Hp'> & {
+  tuneIters: number;
+  /** The user's W (m x n) and H (n x n), for the energies; null where the caller computes them itself. */
+  W: Float64Array | null;
+  H: Float64Array | null;
+};
 
 /**
  * Rounds rows [r0, r1) of job.U with BlockLDLQ (buffered sweep, L given), writes their codes into `codes`
@@ -60,6 +68,7 @@ export function roundRows(
     for (let k = i * n; k < (i + 1) * n; k++) r2 += R[k] * R[k];
     sums.residualSq[r0 + i] = r2;
   }
+  if (job.W && job.H) rowEnergies(job.W, job.H, n, r0, r1, sums.energy);
 }
 
 /** X - What (= R L), elementwise. */

@@ -1,11 +1,10 @@
 /**
- * The worker side of quantizeLinear: runs prepareLayer, layerEnergy or roundRows on the shared arrays it is sent and posts
+ * The worker side of quantizeLinear: runs prepareLayer or roundRows on the shared arrays it is sent and posts
  * the results (and progress) back. Runs under Node's worker_threads or as a browser module worker.
  */
 import { builtinCodebook } from './options.js';
 import { prepareLayer } from './prepare.js';
 import { roundRows } from './round.js';
-import { layerEnergy } from './energy.js';
 import { serializeError, type WorkerReply, type WorkerRequest } from './messages.js';
 import type { Codebook } from '../lattice/index.js';
 
@@ -40,8 +39,6 @@ function handle(port: Port, request: WorkerRequest): void {
       layer.D = shared(layer.D);
       if (layer.Hp) layer.Hp = shared(layer.Hp);
       port.post({ type: 'prepared', layer });
-    } else if (request.type === 'energy') {
-      port.post({ type: 'energy', value: layerEnergy(request.fn, request.W, request.H, request.m, request.n) });
     } else {
       roundRows(request.job, codebookNamed(request.codebook), request.r0, request.r1, request.codes, request.sums, (count) =>
         port.post({ type: 'blocks', count }),
