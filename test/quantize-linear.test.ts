@@ -56,7 +56,6 @@ describe('quantizeLinearSync', () => {
     expect(q.incoherence.method).toBe('rht');
     const r = q.report!;
     const Wq = q.dequantize();
-    expect(r.proxyLoss).toBeCloseTo(proxyLoss(W, Wq, H), 6);
     expect(Math.abs(r.proxyLoss / proxyLoss(W, Wq, H) - 1)).toBeLessThan(1e-9);
     expect(Math.abs(r.relativeProxyLoss / relativeProxy(W, Wq, H) - 1)).toBeLessThan(1e-9);
     let num = 0;
@@ -104,7 +103,7 @@ describe('quantizeLinearSync', () => {
   });
 
   it('matvec writes into out, which may be x itself', () => {
-    const sq = quantizeLinearSync(matrixFromRowMajor(W.data.slice(0, 256 * 64).slice(0, 64 * 256), 64, 256), H, { seed: 1 });
+    const sq = quantizeLinearSync(W, H, { seed: 1 });
     const x = Float64Array.from(randomNormal(256, 4));
     const expected = sq.matvec(x);
     const square = quantizeLinearSync(matrixFromRowMajor(Float64Array.from(randomNormal(256 * 256, 8)), 256, 256), H, { seed: 1 });

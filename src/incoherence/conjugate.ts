@@ -27,7 +27,7 @@ export type RowMap = (data: FloatArray, rows: number, n: number, arg: string) =>
  * (row i of A R^T is R a_i), `left` applies L to every row of A^T (the columns of A). A is row-major
  * rows x cols and is overwritten; returns the new array.
  */
-function transformBothSides(A: Float64Array, rows: number, cols: number, left: RowMap, right: RowMap, arg: string): Float64Array {
+export function transformBothSides(A: Float64Array, rows: number, cols: number, left: RowMap, right: RowMap, arg: string): Float64Array {
   right(A, rows, cols, arg);
   const At = transpose(A, rows, cols);
   left(At, cols, rows, arg);

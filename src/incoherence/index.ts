@@ -9,3 +9,6 @@ export type { IncoherenceRFFTOptions, IncoherenceRFFTResult } from './rfft-incoh
 export { incoherenceProcess, reverseIncoherence } from './process.js';
 export type { IncoherenceMethod, IncoherenceProcessOptions, IncoherenceProcessed } from './process.js';
 export { incoherence } from './measure.js';
+// for quantize/ (QuIP#'s maps on both sides of a layer), not re-exported by src/index.ts
+export { transformBothSides } from './conjugate.js';
+export type { RowMap } from './conjugate.js';

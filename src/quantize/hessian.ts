@@ -538,6 +538,10 @@ function packColumnPanels(data: FloatArray, r0: number, kc: number, n: number, W
  * lower triangle, 12 sums of kc products are formed in registers (from zero, rows in order), then each entry
  * (i, j), j <= i, j < n, i < n, is added to (outerHi, outerLo) in double-double. Tiles are visited by column
  * blocks of NC so that the NR-panels of a block stay in L2 while the MR-panels stream through.
+ *
+ * The register loop is the 4 x 3 micro-kernel of ldlq/gemm.ts, written out again on purpose: here every tile
+ * starts from zero and goes into the packed double-double triangle, where gemm.ts loads and stores a dense C;
+ * sharing it would need an n x n scratch (8 n^2 more bytes) or a call per tile in the innermost loop.
  */
 function accumulateOuterBlock(
   P: Float64Array,

@@ -9,22 +9,21 @@ import {
   assertInteger,
   matrixFromRowMajor,
   readMatrix,
-  transpose,
   type FloatArray,
   type Matrix,
   type MatrixInput,
 } from '../core/index.js';
-import { quipSharpHadamardRowsInPlace } from '../interop/index.js';
+import { dequantizeQuipSharp } from '../interop/index.js';
 import { rangeError, typeError } from '../errors/index.js';
 import { reverseIncoherenceRFFT, reverseIncoherenceRHT } from '../incoherence/index.js';
 import type { Codebook } from '../lattice/index.js';
 import { chunkMajor, decoderFor, type CodeDecoder } from './decoder.js';
 import { resolveCodebook, type QuantizeStage } from './options.js';
 import { checkLayerName } from './format.js';
-import { fieldsFromQuipSharp, quipSharpAttrOf } from './quip-sharp.js';
+import { fieldsFromQuipSharp, quipSharpAttrOf, quipSharpLayerOf } from './quip-sharp.js';
 import type { QuipSharpCodebookName } from '../interop/index.js';
 import { readQuantizedLayer, writeQuantizedModel } from './model-file.js';
-import { applyInputMap, applyOutputMapTranspose, checkRecord, recordBits, type IncoherenceRecord, type QuipSharpRecord } from './record.js';
+import { applyInputMap, applyOutputMapTranspose, checkRecord, recordBits, type IncoherenceRecord } from './record.js';
 
 /** What quantizeLinear measured, in the units of the W and H the user gave. */
 export interface QuantizeReport {
@@ -225,12 +224,15 @@ export class QuantizedLinear {
   /** W_hat (outFeatures x inFeatures, float64), materialized: for checks and export, not for inference. */
   dequantize(): Matrix {
     const { outFeatures: m, inFeatures: n, incoherence: record } = this;
-    const C = this.codebookObject.decodeRows(this.codes);
-    for (let k = 0; k < C.length; k++) C[k] *= this.scale;
-    let W: Float64Array = C;
-    if (record.method === 'rht') W = reverseIncoherenceRHT(matrixFromRowMajor(C, m, n), record.signsU, record.signsV).data;
-    if (record.method === 'rfft') W = reverseIncoherenceRFFT(matrixFromRowMajor(C, m, n), record.phasesU, record.phasesV).data;
-    if (record.method === 'quip-sharp') W = quipSharpDequantize(C, m, n, record);
+    let W: Float64Array;
+    if (record.method === 'quip-sharp') {
+      W = dequantizeQuipSharp(quipSharpLayerOf('QuantizedLinear.dequantize', { ...this, codebook: this.codebookObject }, record)).data;
+    } else {
+      W = this.codebookObject.decodeRows(this.codes);
+      for (let k = 0; k < W.length; k++) W[k] *= this.scale;
+      if (record.method === 'rht') W = reverseIncoherenceRHT(matrixFromRowMajor(W, m, n), record.signsU, record.signsV).data;
+      if (record.method === 'rfft') W = reverseIncoherenceRFFT(matrixFromRowMajor(W, m, n), record.phasesU, record.phasesV).data;
+    }
     const s = this.rescale;
     if (s) for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) W[i * n + j] /= s[j];
     return matrixFromRowMajor(W, m, n);
@@ -259,18 +261,6 @@ export class QuantizedLinear {
 
 function optionsTypeError(fn: string, options: unknown): TypeError {
   return typeError(fn, 'options', "an object { codebook: 'E8P12' | 'E8P12RVQ3B' | 'E8P12RVQ4B' }", options);
-}
-
-/** diag(SV) M_m C M_n^T diag(SU / scaleWH) for QuIP#'s record (C row-major m x n, overwritten). */
-function quipSharpDequantize(C: Float64Array, m: number, n: number, record: QuipSharpRecord): Float64Array {
-  // Rows of C M_n^T are M_n applied to the rows of C; M_m on the columns, through the transpose.
-  quipSharpHadamardRowsInPlace(C, m, n);
-  const T = transpose(C, m, n);
-  quipSharpHadamardRowsInPlace(T, n, m);
-  const W = transpose(T, n, m);
-  const { SU, SV, scaleWH } = record;
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) W[i * n + j] *= (SV[i] * SU[j]) / (scaleWH ? scaleWH[j] : 1);
-  return W;
 }
 
 /** Code words beyond the codebook's range (e.g. an 8-bit residual word above 255) are refused. */

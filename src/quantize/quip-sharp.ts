@@ -10,7 +10,8 @@
  *   H <- diag(s)^-1 H diag(s)^-1);  W' = M_m^T diag(SV) W diag(SU) M_n,  H' = M_n^T diag(SU) H diag(SU) M_n;
  *   block LDL of H';  Wscale = rms(W') / optScale;  BlockLDLQ of W' / Wscale.
  */
-import { transpose, type DenseMatrix } from '../core/index.js';
+import type { DenseMatrix } from '../core/index.js';
+import { transformBothSides, type RowMap } from '../incoherence/index.js';
 import { rangeError, typeError } from '../errors/index.js';
 import {
   quipSharpHadamardRowsInPlace,
@@ -21,11 +22,13 @@ import {
   requireQuipSharpFactor,
   quipSharpCodebook,
   type QuipSharpCodebookName,
+  type QuipSharpLayer,
 } from '../interop/index.js';
 import type { Codebook } from '../lattice/index.js';
 import { matrixFromRowMajor } from '../core/index.js';
 import { factorizeWithRetry, rootMeanSquare, type PreparedLayer } from './prepare.js';
 import type { QuantizedLinearFields } from './quantized-linear.js';
+import type { QuipSharpRecord } from './record.js';
 
 const QUIP_NAMES = ['E8P12', 'E8P12RVQ3B', 'E8P12RVQ4B'] as const;
 
@@ -65,12 +68,12 @@ function scaleSides(X: Float64Array, rows: number, cols: number, left: Float64Ar
   }
 }
 
-/** M_r^T X M_c (QuIP#'s matmul_hadUt on both sides) of a row-major r x c X; returns the new array. */
-function hadamardBothSides(X: Float64Array, r: number, c: number): Float64Array {
-  quipSharpHadamardRowsInPlace(X, r, c, { transpose: true });
-  const T = transpose(X, r, c);
-  quipSharpHadamardRowsInPlace(T, c, r, { transpose: true });
-  return transpose(T, c, r);
+/** x -> M_k^T x on every row (QuIP#'s matmul_hadUt): as the right factor X M_k, as the left factor M_k^T X. */
+const hadUt: RowMap = (data, rows, k) => void quipSharpHadamardRowsInPlace(data, rows, k, { transpose: true });
+
+/** M_r^T X M_c of a row-major r x c X; returns the new array. */
+function hadamardBothSides(X: Float64Array, r: number, c: number, arg: string): Float64Array {
+  return transformBothSides(X, r, c, hadUt, hadUt, arg);
 }
 
 /** QuIP#'s quantize_linear up to the rounding, on validated copies (w m x n; h n x n, E[x x^T]; both overwritten). */
@@ -82,8 +85,7 @@ export function prepareQuipSharpLayer(
   onStage: (stage: 'incoherence' | 'factorize') => void,
 ): PreparedLayer {
   const { rows: m, cols: n } = w;
-  requireQuipSharpFactor(fn, 'W.shape[0]', m);
-  requireQuipSharpFactor(fn, 'W.shape[1]', n);
+  requireQuipSharpShape(fn, 'W.shape[0]', 'W.shape[1]', m, n);
   const rms = rootMeanSquare(w.data);
   const W = w.data;
   if (rms > 0) for (let k = 0; k < W.length; k++) W[k] /= rms;
@@ -103,9 +105,9 @@ export function prepareQuipSharpLayer(
   }
   onStage('incoherence');
   scaleSides(W, m, n, o.signsOut, o.signsIn);
-  const Wp = hadamardBothSides(W, m, n);
+  const Wp = hadamardBothSides(W, m, n, 'W');
   scaleSides(H, n, n, o.signsIn, o.signsIn);
-  H = hadamardBothSides(H, n, n);
+  H = hadamardBothSides(H, n, n, 'H');
   for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) H[i * n + j] = H[j * n + i] = 0.5 * (H[i * n + j] + H[j * n + i]);
   onStage('factorize');
   const { L, D, sigmaReg, retries } = factorizeWithRetry(fn, H, n, o.codebook.dim, o.sigmaReg);
@@ -160,7 +162,23 @@ export function quipSharpAttrOf(fn: string, fields: QuantizedLinearFields & { co
     );
   }
   if (fields.rescale) throw rangeError(fn, 'this', 'a layer without quipsharp rescaling (QuIP# stores scaleWH instead)', 'a rescale vector');
+  return quipSharpLayerToAttr(quipSharpLayerOf(fn, fields, r));
+}
+
+/** The layer in interop's terms: QuIP#'s codebook name, SV with the layer's scale fused in, one part. */
+export function quipSharpLayerOf(fn: string, fields: QuantizedLinearFields & { codebook: Codebook }, r: QuipSharpRecord): QuipSharpLayer {
   const codebook = quipSharpNameOf(fn, 'this.codebook', fields.codebook);
   const SV = r.SV.map((v) => v * fields.scale);
-  return quipSharpLayerToAttr({ codebook, m: fields.outFeatures, n: fields.inFeatures, codes: fields.codes, SU: r.SU, SV, scaleWH: r.scaleWH, parts: [{ rows: fields.outFeatures, scale: 1 }] });
+  return { codebook, m: fields.outFeatures, n: fields.inFeatures, codes: fields.codes, SU: r.SU, SV, scaleWH: r.scaleWH, parts: [{ rows: fields.outFeatures, scale: 1 }] };
+}
+
+/**
+ * Throws RangeError unless an m x n layer has shapes QuIP# can transform and pack: m a multiple of 16 and n of
+ * 64, both orders of QuIP#'s transform.
+ */
+export function requireQuipSharpShape(fn: string, argM: string, argN: string, m: number, n: number): void {
+  requireQuipSharpFactor(fn, argM, m);
+  requireQuipSharpFactor(fn, argN, n);
+  if (m % 16 !== 0) throw rangeError(fn, argM, 'a multiple of 16 (QuIP# packs 16 rows per tile)', String(m));
+  if (n % 64 !== 0) throw rangeError(fn, argN, 'a multiple of 64 (QuIP# packs 64 inputs per tile)', String(n));
 }

@@ -8,7 +8,8 @@ import { describeValue, rangeError, typeError } from '../errors/index.js';
 import { supportedHadamardOrder } from '../hadamard/index.js';
 import { rfftInverse, rfftTransform, rht, rhtInverse } from '../incoherence/index.js';
 import type { Seed } from '../random/index.js';
-import { quipSharpHadamardRowsInPlace, requireQuipSharpFactor } from '../interop/index.js';
+import { quipSharpHadamardRowsInPlace } from '../interop/index.js';
+import { requireQuipSharpShape } from './quip-sharp.js';
 
 /** The randomized Hadamard transform: U = V_m S_U / sqrt(m), V = V_n S_V / sqrt(n), signs from `seed`. */
 export interface RHTRecord {
@@ -116,8 +117,7 @@ export function checkRecord(fn: string, arg: string, record: unknown, m: number,
   }
   if (r.method === 'quip-sharp') {
     const q = record as Partial<QuipSharpRecord>;
-    requireQuipSharpFactor(fn, `${arg}.SU.length`, n);
-    requireQuipSharpFactor(fn, `${arg}.SV.length`, m);
+    requireQuipSharpShape(fn, `${arg}.SV.length`, `${arg}.SU.length`, m, n);
     for (const [side, v, len, positive] of [['SU', q.SU, n, false], ['SV', q.SV, m, false], ['scaleWH', q.scaleWH, n, true]] as const) {
       if (side === 'scaleWH' && (v === null || v === undefined)) continue;
       if (!(v instanceof Float64Array)) throw typeError(fn, `${arg}.${side}`, 'a Float64Array', v);
