@@ -192,7 +192,7 @@ class Parser {
     }
   }
 
-  /** The character of a `\uXXXX` escape (the `\u` already read), joining a surrogate pair written as two. */
+  /** The character of a `\u` escape of four hex digits (the `\u` already read), joining a surrogate pair written as two. */
   private unicodeEscape(): string {
     const hi = this.hex4();
     if (hi < 0xd800 || hi > 0xdfff) return String.fromCharCode(hi);
