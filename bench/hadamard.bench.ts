@@ -3,7 +3,7 @@
  * hadamardTransformInPlace at the LLM orders 11008 = 172 * 64 and 13824 = 108 * 128, side by side with
  * a straightforward radix-2 FWHT loop and fft.js (complex FFT of the same n). The targets: fwhtRowsInPlace at
  * least 3x fft.js and 2x the radix-2 loop; hadamardTransform per element within 1.5x of fwht at the power of
- * two around it (not reachable exactly; see docs/performance-notes-hadamard-fft.md).
+ * two around it (not reachable exactly; see docs/performance.md#hadamard-transforms).
  * Times are reported as ns per element per stage: ms * 1e6 / (rows * n * log2 n). fft.js transforms one
  * input array `rows` times (it stays in cache); the FWHTs run in place over the whole matrix.
  */

@@ -3,10 +3,11 @@
  * folder (deleted afterwards), beside plain `node:fs` moving the same bytes, and the in-memory reader and writer.
  *
  * Work per call: one whole file. Writes go through `writeSafetensorsFile` (temporary file, one positional write per
- * tensor, fsync, rename), compared with `open` + `write` + `fsync` + `close` of the file's bytes; reads through
- * `readSafetensorsFile` (header, then one read per tensor into its own buffer) and `openSafetensors` + `read` of
- * every tensor, compared with `fs.readFile`. Reads follow the writes, so they come from the page cache (as when a
- * file is read twice); the writes include the fsync, so they are bound by the disk. BF16 rows add the decoding of
+ * tensor, rename; and with `durable`, fsync), compared with `open` + `write` (+ `fsync`) + `close` of the file's
+ * bytes; reads through `readSafetensorsFile` (header, then one read per tensor into its own buffer) and
+ * `openSafetensors` + `read` of every tensor, compared with `fs.readFile`. Reads follow the writes, so they come
+ * from the page cache (as when a file is read twice); the durable writes include the fsync, so they are bound by
+ * the disk, the others by the page cache. BF16 rows add the decoding of
  * every element to float32 (2 GiB of output). Each row is the median of 3 calls, with the slowest and fastest; the
  * rows of a table take turns, so that load from other processes falls on all of them alike.
  */
@@ -56,13 +57,13 @@ function model(dtype: 'F32' | 'BF16'): Record<string, Tensor> {
   return out;
 }
 
-async function writeWithFs(path: string, bytes: Uint8Array): Promise<void> {
+async function writeWithFs(path: string, bytes: Uint8Array, durable: boolean): Promise<void> {
   const fh = await open(path, 'w');
   try {
     for (let done = 0; done < bytes.length; ) {
       done += (await fh.write(bytes, done, Math.min(2 ** 30, bytes.length - done))).bytesWritten;
     }
-    await fh.sync();
+    if (durable) await fh.sync();
   } finally {
     await fh.close();
   }
@@ -89,8 +90,10 @@ export default async function run(): Promise<void> {
     const plain = join(dir, 'plain.bin');
 
     const writes = await timeRows([
-      ['fs open + write + fsync + close', () => writeWithFs(plain, bytes)],
-      ['writeSafetensorsFile (stream, fsync, rename)', () => writeSafetensorsFile(file, f32)],
+      ['fs open + write + close', () => writeWithFs(plain, bytes, false)],
+      ['writeSafetensorsFile (stream, rename)', () => writeSafetensorsFile(file, f32)],
+      ['fs open + write + fsync + close', () => writeWithFs(plain, bytes, true)],
+      ['writeSafetensorsFile, durable (stream, fsync, rename)', () => writeSafetensorsFile(file, f32, undefined, { durable: true })],
       ['writeSafetensors (in memory)', () => writeSafetensors(f32)],
     ]);
     report(`Write a ${mb.toFixed(0)} MB safetensors file (16 F32 tensors)`, writes, writes[0], columns);
@@ -114,7 +117,7 @@ export default async function run(): Promise<void> {
     const bf16 = model('BF16');
     const bfFile = join(dir, 'bf16.safetensors');
     const bfRows = await timeRows([
-      ['writeSafetensorsFile, BF16 (encode + write + fsync)', () => writeSafetensorsFile(bfFile, bf16)],
+      ['writeSafetensorsFile, BF16 (encode + write)', () => writeSafetensorsFile(bfFile, bf16)],
       ['readSafetensorsFile, BF16 (read + decode)', () => readSafetensorsFile(bfFile)],
     ]);
     report(`BF16: a ${mb.toFixed(0)} MB file of 537M elements (MB/s of file bytes)`, bfRows, bfRows[0], columns);

@@ -4,8 +4,9 @@
  * compressed inference: QuantizedLinear.matvec and matmul (batch 16) of a 4096 x 4096 2-bit layer beside a dense
  * Float32Array matrix-vector and matrix-matrix product of the same layer, as GB/s of weight data read.
  *
- * `npm run bench -- quantize` runs it all; `npm run bench -- quantize matvec` only the inference part and
- * `npm run bench -- quantize tune` the tuneIters comparison.
+ * `npm run bench -- quantize` runs it all; `npm run bench -- quantize matvec` only the inference part,
+ * `... quantize layer` only the 4096 x 4096 layer and its inference, `... quantize mlp` only the MLP pair and
+ * `... quantize tune` the tuneIters comparison.
  * Each figure is the median of several runs with their spread (min..max).
  */
 import { execFileSync } from 'node:child_process';
@@ -182,8 +183,9 @@ export default async function run(): Promise<void> {
     inference(quantizeLinearSync(W, H, { seed: 1 }));
     return;
   }
-  const q = await quantize4096();
-  inference(q);
+  const mlpOnly = only.includes('mlp');
+  if (!mlpOnly) inference(await quantize4096());
+  if (only.includes('layer')) return;
   console.log('### quantizeLinear, the LLaMA-2-7B MLP pair (each in its own process, all cores)\n');
   console.log('| shape | threads | total s | factorize s | round s | peak RSS GiB | bound 4 n^2 + 4 m n doubles + 256 MiB, GiB |');
   console.log('| --- | --- | --- | --- | --- | --- | --- |');

@@ -1,3 +1,10 @@
+/**
+ * quipsharp: QuIP# (Tseng et al., ICML 2024) in pure TypeScript: incoherence processing, lattice codebooks,
+ * BlockLDLQ, quantizeLinear and compressed inference, files in and out. Runs in Node and browsers; the Node-only
+ * file functions are in `quipsharp/node`.
+ *
+ * @module quipsharp
+ */
 // quipsharp: the one public entry. Every public name is listed here explicitly; test/exports.test.ts compares
 // this list (at run time and in the .d.ts) with test/fixtures/public-api.json, so a change to the public surface
 // is deliberate.
@@ -99,7 +106,7 @@ export { exampleActivations, exampleLayer, exampleModel } from './example/index.
 export type { ExampleLayer, ExampleModel, ExampleModelOptions, ExampleTensor } from './example/index.js';
 
 export { readSafetensors, writeSafetensors, readNpy, writeNpy, readNpz, readTorchFile, isTensor } from './io/index.js';
-export type { Safetensors, Npy, WriteNpyOptions, Dtype, Tensor, TensorData, TorchValue } from './io/index.js';
+export type { Safetensors, Npy, WriteNpyOptions, Dtype, Tensor, TensorData, TensorSpec, TorchValue } from './io/index.js';
 
 export {
   packQuipSharp,

@@ -205,6 +205,21 @@ describe('writeFileAtomic', () => {
     await expectRejects(writeFileAtomic(path('none/y.bin'), Uint8Array.of(1)), Error, /ENOENT/);
     expect(listing('y.bin')).toEqual([]);
   });
+
+  it('durable writes (fsync before the rename) give the same files; a bad durable option is a TypeError naming the function', async () => {
+    const tensors = { w: { dtype: 'F32', shape: [2, 3], data: Float32Array.of(1, 2, 3, 4, 5, 6) } } satisfies Record<string, Tensor>;
+    await writeSafetensorsFile(path('d.safetensors'), tensors, { a: 'b' }, { durable: true });
+    expect(new Uint8Array(readFileSync(path('d.safetensors')))).toEqual(writeSafetensors(tensors, { a: 'b' }));
+    await writeFileAtomic(path('d.bin'), Uint8Array.of(7, 8), { durable: true });
+    expect(Array.from(readFileSync(path('d.bin')))).toEqual([7, 8]);
+    await writeNpyFile(path('d.npy'), Float64Array.of(1, 2), [2], undefined, { durable: true });
+    expect(Array.from(readNpy(readFileSync(path('d.npy'))).data as Float64Array)).toEqual([1, 2]);
+    await expectRejects(writeFileAtomic(path('e.bin'), Uint8Array.of(1), { durable: 'yes' } as never), TypeError, /writeFileAtomic: options.durable must be a boolean/);
+    await expectRejects(writeSafetensorsFile(path('e.safetensors'), tensors, undefined, 3 as never), TypeError, /writeSafetensorsFile: options must be an object/);
+    await expectRejects(createSafetensorsWriter(path('e.safetensors'), tensors, undefined, { durable: 1 } as never), TypeError, /createSafetensorsWriter: options.durable/);
+    await expectRejects(writeNpyFile(path('e.npy'), Float64Array.of(1), [1], undefined, { durable: null } as never), TypeError, /writeNpyFile: options.durable/);
+    expect(listing('e.')).toEqual([]);
+  });
 });
 
 describe('openSafetensorsModel', () => {

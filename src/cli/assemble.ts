@@ -14,7 +14,7 @@ import { createSafetensorsWriter, type SafetensorsWriter } from '../node/index.j
 import { formatMetadata, layerTensors, type LayerEntry, type QuantizedLinear, type QuantizedLinearFields } from '../quantize/index.js';
 import type { ModelPlan } from './plan.js';
 import { Progress, type ProgressStream } from './progress.js';
-import { checkLayerFile, layerPath, MODEL_FILE, openFile, UNQUANTIZED_FILE } from './run-dir.js';
+import { checkLayerFile, layerPath, MODEL_FILE, openFile, UNQUANTIZED_FILE, DURABLE } from './run-dir.js';
 import { CliError } from './usage.js';
 
 /** A layer's stored fields without its report. */
@@ -74,7 +74,7 @@ export async function assembleModel(dir: string, plan: ModelPlan, stderr: Progre
     await unquantized.close();
   }
   const path = join(dir, MODEL_FILE);
-  const writer = await createSafetensorsWriter(path, specs, formatMetadata(entries, plan.metadata));
+  const writer = await createSafetensorsWriter(path, specs, formatMetadata(entries, plan.metadata), DURABLE);
   const writing = new Progress(stderr, `writing ${path}`, { total, unit: 'B' });
   let done = 0;
   const advance = (bytes: number, name: string) => writing.update(total === 0 ? 1 : (done += bytes) / total, name);

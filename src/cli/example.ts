@@ -20,6 +20,7 @@ import { layerWork } from './plan.js';
 import { layerProgress, QUANTIZE_HELP, QUANTIZE_OPTIONS, quantizeLayer, readQuantizeOptions } from './quantize-options.js';
 import { bytesText, secondsText, significant } from './text.js';
 import { CliError, integerOption, parseCommandLine, UsageError } from './usage.js';
+import { DURABLE } from './run-dir.js';
 
 /** Largest accepted max relative difference between matvec and the dense product with dequantize(). */
 const MATVEC_TOLERANCE = 1e-10;
@@ -73,13 +74,13 @@ function sizeOption(option: string, value: string | undefined, fallback: number,
  */
 export async function writeExampleInputs(model: ExampleModel, modelPath: string, hessiansPath: string): Promise<void> {
   const tensors = new Map<string, Tensor>([...model.tensors].map(([name, x]) => [name, { dtype: 'F32', shape: x.shape, data: x.data }]));
-  await writeSafetensorsFile(modelPath, tensors);
+  await writeSafetensorsFile(modelPath, tensors, undefined, DURABLE);
   const hessians = new Map<string, Tensor>();
   for (const [layer, H] of model.hessians) {
     const name = sharedHessianName(layer) ?? `${layer}.hessian`;
     if (!hessians.has(name)) hessians.set(name, { dtype: 'F64', shape: [...H.shape], data: H.data });
   }
-  await writeSafetensorsFile(hessiansPath, hessians);
+  await writeSafetensorsFile(hessiansPath, hessians, undefined, DURABLE);
 }
 
 /** Runs the example (see the help text). */
@@ -124,7 +125,7 @@ export async function exampleCommand(argv: string[], ctx: Context): Promise<void
   for (const [name, x] of model.tensors) if (!model.hessians.has(name.replace(/\.weight$/, ''))) passThrough.set(name, { dtype: 'F32', shape: x.shape, data: x.data });
   const path = join(out, 'model.safetensors');
   const bytes = writeQuantizedModel(quantized, passThrough, { example: JSON.stringify(options) });
-  await writeFileAtomic(path, bytes);
+  await writeFileAtomic(path, bytes, DURABLE);
   seconds.save = (performance.now() - t) / 1000;
   t = performance.now();
   const reloaded = await stage(ctx.stderr, `reloading ${path}`, async () => readQuantizedModel(await readFile(path)));

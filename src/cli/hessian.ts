@@ -7,6 +7,7 @@ import { Progress } from './progress.js';
 import { floatData, parseTensorRef, readTensorRef } from './tensor-ref.js';
 import { bytesText, shapeText } from './text.js';
 import { CliError, parseCommandLine, required, UsageError } from './usage.js';
+import { DURABLE } from './run-dir.js';
 
 const SPEC = {
   positionals: true,
@@ -62,7 +63,7 @@ export async function hessianCommand(argv: string[], ctx: Context): Promise<void
     hessian: { dtype: 'F64', shape: [n, n], data: H.data },
     mean: { dtype: 'F64', shape: [n], data: sums.mean() },
     count: { dtype: 'I64', shape: [], data: BigInt64Array.of(BigInt(sums.count)) },
-  });
+  }, undefined, DURABLE);
   const text = `H: ${n} x ${n} from ${sums.count} rows in ${refs.length} files; wrote ${out} (${bytesText(8 * n * n)} of Hessian)\n`;
   printResult(ctx, args.values.json === true, text, { command: 'hessian', activations: files, out, features: n, rows: sums.count });
 }

@@ -11,7 +11,7 @@ import { printResult, type Context } from './context.js';
 import { layerRecord, layerTable, type LayerRecord } from './layer-table.js';
 import type { ModelPlan } from './plan.js';
 import { Progress } from './progress.js';
-import { checkLayerFile, checkUnquantized, copyTensors, layerPath, loadPlan, openFile, planDifference, savePlan, UNQUANTIZED_FILE } from './run-dir.js';
+import { checkLayerFile, checkUnquantized, copyTensors, layerPath, loadPlan, openFile, planDifference, savePlan, UNQUANTIZED_FILE, DURABLE } from './run-dir.js';
 import { bytesText } from './text.js';
 import { CliError, parseCommandLine, required, UsageError } from './usage.js';
 
@@ -64,7 +64,7 @@ export async function mergeCommand(argv: string[], ctx: Context): Promise<void> 
       const state = await checkLayerFile(path, layer, plan.options.codebook);
       if (state.state === 'bad') progress.notice(`${path}: ${state.problem}: skipped`);
       if (state.state !== 'ok') continue;
-      if (!same(d, out)) await writeFileAtomic(layerPath(out, layer.name), await readFile(path));
+      if (!same(d, out)) await writeFileAtomic(layerPath(out, layer.name), await readFile(path), DURABLE);
       records.push(layerRecord(layer.name, state.layer, `from ${d}`));
       found = true;
       break;

@@ -13,7 +13,7 @@ import { layerRecord, layerTable, methodText, type LayerRecord } from './layer-t
 import { assignShards, layerWork, planModel, type CopiedTensor, type ModelPlan, type PlannedLayer } from './plan.js';
 import { Progress } from './progress.js';
 import { layerProgress, QUANTIZE_HELP, QUANTIZE_OPTIONS, quantizeLayer, readQuantizeOptions } from './quantize-options.js';
-import { checkLayerFile, checkUnquantized, copyTensors, exists, layerPath, savePlan, UNQUANTIZED_FILE } from './run-dir.js';
+import { checkLayerFile, checkUnquantized, copyTensors, exists, layerPath, savePlan, UNQUANTIZED_FILE, DURABLE } from './run-dir.js';
 import { tensorMatrix } from './tensor-ref.js';
 import { bytesText, formatTable, secondsText, shapeText, significant } from './text.js';
 import { parseCommandLine, regexOption, required, shardOption, type Shard } from './usage.js';
@@ -124,7 +124,7 @@ async function quantizeLayers(ctx: Context, out: string, model: SafetensorsModel
     const W = tensorMatrix(`${model.path}: ${name}.weight`, await model.read(`${name}.weight`));
     const H = await hessians.read(layer.hessian, shape[1], name);
     const q = await quantizeLayer(W, H, { ...options, onProgress: forLayer(k, `${k + 1}/${order.length} ${name}`) });
-    await writeFileAtomic(layerPath(out, name), q.toSafetensors(name));
+    await writeFileAtomic(layerPath(out, name), q.toSafetensors(name), DURABLE);
     const r = layerRecord(name, q, 'quantized');
     records.push(r);
     progress.notice(`[${k + 1}/${order.length}] ${name} ${shapeText(shape)} ${methodText(r.codebook, r.incoherence)}: relative proxy loss ${significant(r.relativeProxyLoss)}, ${secondsText(r.seconds ?? 0)}`);

@@ -9,6 +9,7 @@ import { QUANTIZE_HELP, QUANTIZE_OPTIONS, quantizeLayer, readQuantizeOptions } f
 import { parseTensorRef, readTensorRef, tensorMatrix } from './tensor-ref.js';
 import { bytesText } from './text.js';
 import { parseCommandLine, required } from './usage.js';
+import { DURABLE } from './run-dir.js';
 
 const SPEC = {
   positionals: false,
@@ -70,7 +71,7 @@ export async function quantizeCommand(argv: string[], ctx: Context): Promise<voi
   const q = await quantizeLayer(W, H, { ...choices, threads, onProgress: (p) => progress.update(p.fraction, p.stage) });
   progress.finish();
   const bytes = q.toSafetensors(name);
-  await writeFileAtomic(out, bytes);
+  await writeFileAtomic(out, bytes, DURABLE);
 
   const record = layerRecord(name, q, 'quantized');
   const text = `${layerTable([record])}\nwrote ${out} (${bytesText(bytes.length)})\n`;

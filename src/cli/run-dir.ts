@@ -11,13 +11,16 @@
  */
 import { access, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createSafetensorsWriter, MODEL_FILE, openSafetensors, writeFileAtomic, type SafetensorsReader, type SafetensorsSource } from '../node/index.js';
+import { createSafetensorsWriter, MODEL_FILE, openSafetensors, writeFileAtomic, type AtomicWriteOptions, type SafetensorsReader, type SafetensorsSource } from '../node/index.js';
 import { readQuantizedModel, type QuantizedLinear } from '../quantize/index.js';
 import { errorLine, inFile } from './errors.js';
 import { PLAN_FORMAT, type CopiedTensor, type ModelPlan, type PlannedLayer } from './plan.js';
 import { Progress, type ProgressStream } from './progress.js';
 import { codebookName } from './quantize-options.js';
 import { shapeText } from './text.js';
+
+/** Every file the command writes is durable too (fsynced before its rename): a resumed batch job trusts what it finds. */
+export const DURABLE: AtomicWriteOptions = { durable: true };
 import { CliError } from './usage.js';
 
 const PLAN_FILE = 'plan.json';
@@ -64,7 +67,7 @@ export async function savePlan(dir: string, plan: ModelPlan): Promise<void> {
     if (difference !== null) throw new CliError(`${path}: ${difference}; use another --out, or delete the folder to start again`);
     return;
   }
-  await writeFileAtomic(path, new TextEncoder().encode(planText(plan)));
+  await writeFileAtomic(path, new TextEncoder().encode(planText(plan)), DURABLE);
 }
 
 /** The plan saved in DIR. Throws CliError when DIR has none or it is not a plan this version reads. */
@@ -148,7 +151,7 @@ export async function copyTensors(source: SafetensorsSource, names: readonly str
   const specs = new Map(names.map((n) => [n, source.info(n)] as const));
   const total = [...specs.values()].reduce((s, i) => s + i.byteLength, 0);
   const progress = stderr ? new Progress(stderr, `copying ${names.length} unquantized tensors`, { total, unit: 'B' }) : null;
-  const writer = await createSafetensorsWriter(dest, specs);
+  const writer = await createSafetensorsWriter(dest, specs, undefined, DURABLE);
   let done = 0;
   try {
     for (const name of names) {

@@ -83,13 +83,14 @@ function viewGeometry(fn: string, arg: string, A: MatrixInput): [number, number,
 /**
  * Validates a matrix argument and copies it into a fresh row-major Float64Array: the one place where user
  * views are read. Rejects non-ndarrays, other dtypes, non-2-D or empty shapes, non-integer shapes, strides
- * or offsets, views that address elements outside their data, and non-finite entries.
+ * or offsets, views that address elements outside their data, and non-finite entries. `allocate` makes the
+ * destination (e.g. in shared memory for worker threads).
  */
-export function readMatrix(fn: string, arg: string, A: unknown): DenseMatrix {
+export function readMatrix(fn: string, arg: string, A: unknown, allocate: (length: number) => Float64Array = (length) => new Float64Array(length)): DenseMatrix {
   if (!isMatrixInput(A)) throw typeError(fn, arg, EXPECTED, A);
   const [rows, cols, s0, s1, offset] = viewGeometry(fn, arg, A);
   const src = A.data;
-  const out = new Float64Array(rows * cols);
+  const out = allocate(rows * cols);
   if (s1 === 1 && s0 === cols) {
     out.set(src.subarray(offset, offset + rows * cols));
   } else {
@@ -161,8 +162,8 @@ export function transpose(A: Float64Array, rows: number, cols: number): Float64A
  * The opening shared by every function taking a symmetric matrix: reads `A` (any 2-D view), checks that it is
  * square (of size n when given) and symmetric to relative `tol` (default 1e-10), and returns its dense copy.
  */
-export function readSymmetricMatrix(fn: string, arg: string, A: unknown, n?: number, tol?: number): DenseMatrix {
-  const a = readMatrix(fn, arg, A);
+export function readSymmetricMatrix(fn: string, arg: string, A: unknown, n?: number, tol?: number, allocate?: (length: number) => Float64Array): DenseMatrix {
+  const a = readMatrix(fn, arg, A, allocate);
   assertSquare(fn, arg, a, n);
   assertSymmetric(fn, arg, a.data, a.rows, tol);
   return a;

@@ -1,6 +1,7 @@
 /** Argument checks shared by every module. Each throws with the standard message (see errors/). */
 import { rangeError, typeError } from '../errors/index.js';
 
+/** The floating-point typed arrays the library reads and writes: vectors, and the data of matrix views. */
 export type FloatArray = Float32Array | Float64Array;
 
 export function isFloatArray(x: unknown): x is FloatArray {

@@ -43,14 +43,25 @@ export function typeError(fn: string, arg: string, expected: string, given: unkn
   return new TypeError(argMessage(fn, arg, expected, describeValue(given)));
 }
 
-/** A matrix that must be symmetric is not (relative asymmetry above the tolerance). */
+/**
+ * A matrix that must be symmetric is not: its relative asymmetry max_ij |A_ij - A_ji| / max|A| is above the
+ * tolerance (1e-10 for Hessians). A `RangeError`, so `catch (e) { if (e instanceof RangeError) ... }` sees it too.
+ *
+ * @example
+ * try { blockLDL(H, 8); } catch (e) { if (e instanceof NotSymmetricError) console.log(e.row, e.col, e.relativeAsymmetry); }
+ */
 export class NotSymmetricError extends RangeError {
+  /** `'NotSymmetricError'`. */
   override name = 'NotSymmetricError';
+  /** Thrown by the library's checks; the message reads `fn: arg must be symmetric (...), got ...`. */
   constructor(
+    /** The public function that threw. */
     readonly fn: string,
+    /** The argument that is not symmetric. */
     readonly arg: string,
-    /** Row and column of the worst asymmetric pair. */
+    /** Row of the worst asymmetric pair. */
     readonly row: number,
+    /** Column of the worst asymmetric pair. */
     readonly col: number,
     /** |A_ij - A_ji| / max|A|. */
     readonly relativeAsymmetry: number,
@@ -63,11 +74,21 @@ export class NotSymmetricError extends RangeError {
   }
 }
 
-/** A factorization met a pivot that is not positive: the matrix is not (numerically) positive definite. */
+/**
+ * A factorization (Cholesky, LDL, block LDL) met a pivot that is not positive: the matrix is not (numerically)
+ * positive definite. The message suggests the usual remedy, adding a multiple of the identity (regularizeHessian).
+ *
+ * @example
+ * try { cholesky(H); } catch (e) { if (e instanceof NotPositiveDefiniteError) H = regularizeHessian(H, 1e-2); }
+ */
 export class NotPositiveDefiniteError extends RangeError {
+  /** `'NotPositiveDefiniteError'`. */
   override name = 'NotPositiveDefiniteError';
+  /** Thrown by the factorizations; the message reads `fn: arg must be symmetric positive definite, but pivot ...`. */
   constructor(
+    /** The public function that threw. */
     readonly fn: string,
+    /** The argument that failed to factor. */
     readonly arg: string,
     /** Index (row/column) of the failing pivot. */
     readonly pivot: number,
@@ -81,10 +102,34 @@ export class NotPositiveDefiniteError extends RangeError {
   }
 }
 
-/** Serialized data (codes, packed tensors) that fails its integrity checks. */
+/**
+ * Serialized data (a file's header or tensors, codes, packed tensors) that fails its integrity checks. Readers
+ * validate before they trust a byte, so this is thrown before anything partial is returned.
+ *
+ * @example
+ * try { readQuantizedModel(bytes); } catch (e) { if (e instanceof CorruptDataError) console.error(e.message); }
+ */
 export class CorruptDataError extends Error {
+  /** `'CorruptDataError'`. */
   override name = 'CorruptDataError';
+  /** Thrown by the readers; the message reads `fn: corrupt data: what`. */
   constructor(fn: string, what: string) {
     super(`${fn}: corrupt data: ${what}`);
+  }
+}
+
+/**
+ * A compute backend that was asked for by name (`setBackend('webgpu')`, `{ backend: 'webgpu' }`) cannot run in this
+ * environment. `backend` names it and the message says how to enable it; `'auto'` never throws this.
+ */
+export class BackendUnavailableError extends Error {
+  override name = 'BackendUnavailableError';
+  constructor(
+    readonly fn: string,
+    readonly backend: string,
+    /** Why it cannot run and how to enable it. */
+    readonly hint: string,
+  ) {
+    super(`${fn}: backend '${backend}' is not available here: ${hint}`);
   }
 }

@@ -30,7 +30,7 @@ export interface ExampleModel {
   /** Every tensor by its LLaMA-style name (`model.layers.0.self_attn.q_proj.weight`, norms, embeddings). */
   tensors: Map<string, ExampleTensor>;
   /**
-   * Proxy Hessians by the name of the weight they belong to's prefix: `P.hessian` for weight `P.weight`. Layers that
+   * Proxy Hessians by layer name: key `P` for the weight `P.weight` (`model.layers.0.mlp.down_proj`). Layers that
    * read the same input share one Hessian object: q, k and v projections, and the up and gate projections.
    */
   hessians: Map<string, Matrix>;
@@ -53,8 +53,14 @@ export interface ExampleModelOptions {
 }
 
 /**
- * N x n activations (row-major float32): 16 latent factors mixed into the n channels plus unit noise, with the
- * channels 3, n/4, n/2 and n - 5 times 30. `stream` keeps different layers' inputs independent.
+ * N x n activations (row-major float32, N = samples): x = M z + e with z 16 latent N(0, 1) factors, M a fixed
+ * Gaussian n x 16 mixing and e unit Gaussian noise, then the channels 3, n/4, n/2 and n - 5 times 30 (outlier
+ * channels, as LLM activations have). Seeded (streams `stream` .. `stream + 2`; `stream` keeps different layers'
+ * inputs independent). Cost O(16 N n). Throws TypeError for non-integers, RangeError for samples outside
+ * [1, 2^24] or n outside [8, 2^16].
+ *
+ * @example
+ * const H = new HessianAccumulator(1024).add(exampleActivations(2048, 1024, 7)).hessian(); // 2048 rows of 1024
  */
 export function exampleActivations(samples: number, n: number, seed: number, stream = 12): Float32Array {
   const fn = 'exampleActivations';
@@ -84,7 +90,10 @@ function exampleWeights(m: number, n: number, seed: number, stream: number): Flo
 }
 
 /**
- * One example layer W (m x n) with the Hessian of `samples` example activations.
+ * One example layer: W (m x n) Gaussian with 1% of its entries 20 times larger (outlier weights), and
+ * H = (1/N) X^T X (n x n) of N = `samples` rows X = exampleActivations(samples, n, seed). Seeded. Cost
+ * O(samples n^2) for H. Throws TypeError for non-integers, RangeError for m outside [1, 2^16], n outside
+ * [8, 2^16] or samples outside [1, 2^24].
  *
  * @example const { W, H } = exampleLayer(512, 1376, 2048, 2024); // what `npm run demo` quantizes
  */
@@ -101,6 +110,10 @@ export function exampleLayer(m: number, n: number, samples: number, seed: number
  * (hidden x hidden) and MLP projections gate, up (intermediate x hidden) and down (hidden x intermediate),
  * RMS-norm weights, an embedding and an output head (both vocab x hidden, left unquantized as QuIP# leaves
  * them), with the Hessian of every linear layer's input. Cost: O(blocks samples (hidden^2 + intermediate^2)).
+ *
+ * @example
+ * const { tensors, hessians } = exampleModel({ blocks: 1, hidden: 256, intermediate: 688 });
+ * hessians.get('model.layers.0.mlp.down_proj') // the 688 x 688 Hessian of down_proj's input
  */
 export function exampleModel(options: ExampleModelOptions = {}): ExampleModel {
   const fn = 'exampleModel';

@@ -8,6 +8,7 @@ import { assertFinite, assertInteger, overlaps } from '../core/index.js';
 import { rangeError, typeError } from '../errors/index.js';
 import { MAX_FFT_SIZE, planCore, type FFTEngine } from './plan.js';
 
+/** Options of `fft` and `fftInPlace`. */
 export interface FFTOptions {
   /** Compute the inverse transform (with the 1/N factor) instead of the forward one. Default false. */
   inverse?: boolean;
@@ -87,9 +88,18 @@ function transformScaled(fn: string, core: FFTEngine, re: Float64Array, im: Floa
  * A reusable transform of one length, from {@link createFFT}: holds the cached twiddles, the Rader and
  * Bluestein tables and the scratch, so `forwardInPlace`/`inverseInPlace` allocate nothing but their result
  * pair. `forward`/`inverse` leave their arguments alone and return new arrays.
+ *
+ * @example
+ * const plan = createFFT(6);
+ * const { re, im } = plan.forward(Float64Array.of(1, 0, 0, 0, 0, 0), new Float64Array(6)); // re all 1, im all 0
  */
 export class FFTPlan {
-  /** @param size transform length N. */
+  /**
+   * Use {@link createFFT}, which validates N and shares the cached tables; the engine argument is internal.
+   *
+   * @param size transform length N.
+   * @internal
+   */
   constructor(
     readonly size: number,
     private readonly core: FFTEngine,
@@ -105,7 +115,12 @@ export class FFTPlan {
     return this.run('FFTPlan.forward', re, im, false, false);
   }
 
-  /** The inverse DFT x_n = (1/N) sum_k X_k e^{+2 pi i n k / N} of (re, im), as new arrays (see {@link forward}). */
+  /**
+   * The inverse DFT x_n = (1/N) sum_k X_k e^{+2 pi i n k / N} of (re, im), as new arrays (see {@link forward});
+   * throws as forward does.
+   *
+   * @example const { re: xr, im: xi } = plan.inverse(Xr, Xi) // x again, up to round-off
+   */
   inverse(re: Float64Array, im: Float64Array): ComplexArrays {
     return this.run('FFTPlan.inverse', re, im, true, false);
   }
@@ -121,7 +136,12 @@ export class FFTPlan {
     return { re, im };
   }
 
-  /** {@link inverse} in place: overwrites re and im with the inverse transform and returns them as `{ re, im }`. */
+  /**
+   * {@link inverse} in place: overwrites re and im with the inverse transform and returns them as `{ re, im }`;
+   * throws as forward does.
+   *
+   * @example plan.inverseInPlace(re, im) // re, im now hold the inverse DFT of their previous contents
+   */
   inverseInPlace(re: Float64Array, im: Float64Array): ComplexArrays {
     checkSplit('FFTPlan.inverseInPlace', re, im, this.size);
     transformInPlace('FFTPlan.inverseInPlace', this.core, re, im, true);

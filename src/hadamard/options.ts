@@ -1,11 +1,13 @@
 /** The options of the Hadamard transforms and their checks. */
 import { typeError } from '../errors/index.js';
 
+/** Options of the fast Walsh-Hadamard transforms (`fwht` and its `InPlace` and `Rows` forms). */
 export interface FwhtOptions {
   /** Scale by 1 / sqrt(n), making the transform orthogonal (and, for the FWHT, its own inverse). Default false. */
   normalize?: boolean;
 }
 
+/** Options of the Hadamard transforms of any supported order (`hadamardTransform` and its forms). */
 export interface HadamardTransformOptions extends FwhtOptions {
   /** Apply H^T instead of H (the same for powers of two; Paley I base matrices are not symmetric). Default false. */
   transpose?: boolean;

@@ -99,7 +99,9 @@ export function hadamardFactorization(n: number): HadamardFactorization | undefi
 }
 
 /**
- * Whether hadamardMatrix(n) and hadamardTransform support order n (hadamardFactorization(n) is defined).
+ * Whether hadamardMatrix(n) and hadamardTransform support order n (hadamardFactorization(n) is defined). Never
+ * throws: any other value (a non-integer, a non-number, an order beyond the table) gives false. O(1) after the first
+ * call builds the table of base orders.
  *
  * @example supportedHadamardOrder(668) // false (no Hadamard matrix of order 668 is known)
  */

@@ -40,7 +40,8 @@ export function hadamardTransformInPlace<T extends FloatArray>(x: T, options?: H
 /**
  * The Hadamard transform of every row of the matrix X (rows x n, n a supported order; any 2-D ndarray view over a
  * Float32Array or Float64Array), as a new contiguous row-major float64 matrix: row i is H_n X_i (or H_n^T X_i).
- * X is not modified. Throws as {@link hadamardTransform} does, and for a non-finite entry of X.
+ * X is not modified. Cost: rows times hadamardTransform's, plus one copy of X. Throws as {@link hadamardTransform}
+ * does, and for a non-finite entry of X.
  *
  * @example hadamardTransformRows(W, { normalize: true }) // W H^T / sqrt(n), row by row
  */
@@ -50,7 +51,8 @@ export function hadamardTransformRows(X: MatrixInput, options?: HadamardTransfor
 
 /**
  * The fast path for flat data: {@link hadamardTransformInPlace} of every row of the row-major rows x n matrix
- * stored in `data` (length rows * n), in place; returns `data`. Throws as hadamardTransformInPlace does, and
+ * stored in `data` (length rows * n), in place; returns `data`, allocating nothing per row. Throws as
+ * hadamardTransformInPlace does, and
  * RangeError when data.length !== rows * n or rows is not a non-negative integer.
  *
  * @example hadamardTransformRowsInPlace(data, 64, 11008, { normalize: true })

@@ -9,7 +9,6 @@ import {
   matrixFromRowMajor,
   readMatrix,
   symmetrizeInPlace,
-  transpose,
   type DenseMatrix,
   type FloatArray,
   type Matrix,
@@ -25,13 +24,29 @@ export type RowMap = (data: FloatArray, rows: number, n: number, arg: string) =>
 /**
  * A <- L A R^T for orthogonal-style maps given by their action on rows: `right` applies R to every row of A
  * (row i of A R^T is R a_i), `left` applies L to every row of A^T (the columns of A). A is row-major
- * rows x cols and is overwritten; returns the new array.
+ * rows x cols and is overwritten in place; returns A. The columns are mapped a block at a time through a
+ * scratch of COLUMN_BLOCK columns, so the only extra memory is COLUMN_BLOCK x rows values.
  */
 export function transformBothSides(A: Float64Array, rows: number, cols: number, left: RowMap, right: RowMap, arg: string): Float64Array {
   right(A, rows, cols, arg);
-  const At = transpose(A, rows, cols);
-  left(At, cols, rows, arg);
-  return transpose(At, cols, rows);
+  mapColumns(A, rows, cols, left, arg);
+  return A;
+}
+
+/** Columns gathered per block by mapColumns: 64 doubles of a row are one 512-byte run, friendly to every cache. */
+const COLUMN_BLOCK = 64;
+
+/** Applies `map` to every column of the row-major rows x cols A, in place. */
+function mapColumns(A: Float64Array, rows: number, cols: number, map: RowMap, arg: string): void {
+  const width = Math.min(COLUMN_BLOCK, cols);
+  const scratch = new Float64Array(width * rows);
+  for (let c0 = 0; c0 < cols; c0 += width) {
+    const b = Math.min(width, cols - c0);
+    const T = scratch.subarray(0, b * rows);
+    for (let i = 0; i < rows; i++) for (let j = 0; j < b; j++) T[j * rows + i] = A[i * cols + c0 + j];
+    map(T, b, rows, arg);
+    for (let i = 0; i < rows; i++) for (let j = 0; j < b; j++) A[i * cols + c0 + j] = T[j * rows + i];
+  }
 }
 
 /**
@@ -94,10 +109,28 @@ export function processLayer<P>(fn: string, W: unknown, H: unknown, seed: unknow
  * given by their action on rows. Overwrites the dense copies.
  */
 function conjugateLayer(w: DenseMatrix, h: DenseMatrix, U: RowMap, V: RowMap): { W: Matrix; H: Matrix } {
-  const Wp = transformBothSides(w.data, w.rows, w.cols, U, V, 'W');
-  const Hp = transformBothSides(h.data, h.rows, h.cols, V, V, 'H');
-  symmetrizeInPlace(Hp, h.rows);
-  return { W: matrixFromRowMajor(Wp, w.rows, w.cols), H: matrixFromRowMajor(Hp, h.rows, h.cols) };
+  conjugateInPlace(w.data, w.rows, w.cols, h.data, U, V);
+  return { W: matrixFromRowMajor(w.data, w.rows, w.cols), H: matrixFromRowMajor(h.data, h.rows, h.cols) };
+}
+
+/** W <- U W V^T (m x n) and H <- V H V^T (n x n, then made exactly symmetric), in place. */
+function conjugateInPlace(W: Float64Array, m: number, n: number, H: Float64Array, U: RowMap, V: RowMap): void {
+  transformBothSides(W, m, n, U, V, 'W');
+  transformBothSides(H, n, n, V, V, 'H');
+  symmetrizeInPlace(H, n);
+}
+
+/**
+ * processLayer on trusted dense copies, for quantize/ (which has validated them and owns them): W (m x n) and
+ * H (n x n) are conjugated in place with the parameters drawn from `seed`; returns the parameters.
+ */
+export function processLayerInPlace<P>(fn: string, W: Float64Array, m: number, n: number, H: Float64Array, seed: Seed, processing: Processing<P>): { left: P; right: P } {
+  processing.requireDimension(fn, 'W.shape[0]', m);
+  processing.requireDimension(fn, 'W.shape[1]', n);
+  const left = processing.draw(m, seed, processing.streams[0]);
+  const right = processing.draw(n, seed, processing.streams[1]);
+  conjugateInPlace(W, m, n, H, processing.rowMap(fn, left, false), processing.rowMap(fn, right, false));
+  return { left, right };
 }
 
 /**

@@ -11,4 +11,6 @@ export type { IncoherenceMethod, IncoherenceProcessOptions, IncoherenceProcessed
 export { incoherence } from './measure.js';
 // for quantize/ (QuIP#'s maps on both sides of a layer), not re-exported by src/index.ts
 export { transformBothSides } from './conjugate.js';
+export { incoherenceProcessInPlace } from './process.js';
+export type { IncoherenceParameters } from './process.js';
 export type { RowMap } from './conjugate.js';

@@ -7,7 +7,7 @@ import { readMatrix, type Matrix, type MatrixInput } from '../core/index.js';
 import { describeValue, rangeError, typeError } from '../errors/index.js';
 import { supportedHadamardOrder } from '../hadamard/index.js';
 import type { Seed } from '../random/index.js';
-import { reverseLayer } from './conjugate.js';
+import { processLayerInPlace, reverseLayer } from './conjugate.js';
 import { processRHT, type IncoherenceRHTResult } from './rht-incoherence.js';
 import { processRFFT, type IncoherenceRFFTResult } from './rfft-incoherence.js';
 import { RHT } from './rht.js';
@@ -16,6 +16,7 @@ import { RFFT } from './rfft.js';
 /** 'rht' (Algorithm 3), 'rfft' (Algorithm 4), or 'auto': RHT when both dimensions are supported Hadamard orders. */
 export type IncoherenceMethod = 'rht' | 'rfft' | 'auto';
 
+/** Options of `incoherenceProcess`: the method and the seed of its streams. */
 export interface IncoherenceProcessOptions {
   /** Which transform to use. Default 'auto'. */
   method?: IncoherenceMethod;
@@ -42,7 +43,7 @@ function autoMethod(fn: string, W: unknown): 'rht' | 'rfft' {
  * Incoherence processing of W (m x n) and H (n x n) by the chosen method; with 'auto' (the default) RHT
  * when supportedHadamardOrder(m) and supportedHadamardOrder(n), else RFFT (which needs m and n even).
  * Returns `{ method, W, H }` plus `signsU, signsV` (RHT) or `phasesU, phasesV` (RFFT): exactly what
- * incoherenceRHT / incoherenceRFFT return for the same seed. The inputs are not modified.
+ * incoherenceRHT / incoherenceRFFT return for the same seed, at their cost. The inputs are not modified.
  *
  * Throws TypeError for a missing options object, non-matrices or a bad seed type; RangeError for an unknown
  * method, dimensions the method cannot process, and the other errors of incoherenceRHT / incoherenceRFFT,
@@ -63,7 +64,8 @@ export function incoherenceProcess(W: MatrixInput, H: MatrixInput, options: Inco
 
 /**
  * Reverses {@link incoherenceProcess} on a matrix in the processed basis (e.g. the quantized W', m x n): the
- * method's reverse map with the recorded signs or phases. Returns a new row-major float64 matrix.
+ * method's reverse map with the recorded signs or phases. Returns a new row-major float64 matrix, at the cost of
+ * reverseIncoherenceRHT / reverseIncoherenceRFFT.
  *
  * Throws TypeError when `processed` is not an object; RangeError for an unknown `processed.method`; and the
  * errors of reverseIncoherenceRHT / reverseIncoherenceRFFT, naming `processed.signsU` (etc.) and this function.
@@ -83,4 +85,22 @@ export function reverseIncoherence(What: MatrixInput, processed: IncoherenceProc
   }
   const method: unknown = (processed as { method?: unknown }).method;
   throw rangeError(fn, 'processed.method', "'rht' or 'rfft' (the result of incoherenceProcess)", describeValue(method));
+}
+
+/** The parameters an in-place processing drew: the signs (RHT) or phases (RFFT) of both sides. */
+export type IncoherenceParameters = { method: 'rht'; signsU: Int8Array; signsV: Int8Array } | { method: 'rfft'; phasesU: Float64Array; phasesV: Float64Array };
+
+/**
+ * {@link incoherenceProcess} with a fixed method on trusted dense copies, for quantize/ (internal): W (m x n,
+ * row-major) and H (n x n) are overwritten with W' and H', the same values as incoherenceProcess gives, in
+ * O(64 max(m, n)) extra memory; returns the parameters drawn from `seed`. `fn` names the user's function in
+ * the errors of the maps (a result beyond float64).
+ */
+export function incoherenceProcessInPlace(fn: string, W: Float64Array, m: number, n: number, H: Float64Array, method: 'rht' | 'rfft', seed: Seed): IncoherenceParameters {
+  if (method === 'rht') {
+    const { left, right } = processLayerInPlace(fn, W, m, n, H, seed, RHT);
+    return { method, signsU: left, signsV: right };
+  }
+  const { left, right } = processLayerInPlace(fn, W, m, n, H, seed, RFFT);
+  return { method, phasesU: left, phasesV: right };
 }

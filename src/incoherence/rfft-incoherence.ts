@@ -10,11 +10,15 @@ import { processLayer, reverseLayer } from './conjugate.js';
 import type { Seed } from '../random/index.js';
 import { RFFT } from './rfft.js';
 
+/**
+ * Options of `incoherenceRFFT` and `reverseIncoherenceRFFT`: the seed of the phase streams (2: U side, 3: V side).
+ */
 export interface IncoherenceRFFTOptions {
   /** Seed of the phase streams (integer 0..2^53-1 or bigint < 2^64). */
   seed: Seed;
 }
 
+/** The outcome of `incoherenceRFFT`: the processed W', H' and the phases that reverse them. */
 export interface IncoherenceRFFTResult {
   /** W' = Q_U W Q_V^T (m x n). */
   W: Matrix;
@@ -49,8 +53,8 @@ export function incoherenceRFFT(W: MatrixInput, H: MatrixInput, options: Incoher
 
 /**
  * Maps a matrix in the processed basis back: W = Q_U^T What Q_V (What m x n; phasesU of length m/2, phasesV of
- * length n/2, from incoherenceRFFT). Returns a new row-major float64 matrix. Throws as incoherenceRFFT does, and
- * for phases of the wrong type or length, or not finite.
+ * length n/2, from incoherenceRFFT). Returns a new row-major float64 matrix, in O(m n (log m + log n)).
+ * Throws as incoherenceRFFT does, and for phases of the wrong type or length, or not finite.
  *
  * @example reverseIncoherenceRFFT(out.W, out.phasesU, out.phasesV) // = W up to round-off
  */

@@ -134,7 +134,8 @@ export function rfftTransform<T extends FloatArray>(x: T, phases: Float64Array):
 
 /**
  * The inverse (= transpose) of {@link rfftTransform}: z = e^{-i phases} conj(F) w / sqrt(n/2) on the
- * interleaved pairs w of y, as a new array of y's type; y is not modified. Throws as rfftTransform does.
+ * interleaved pairs w of y, as a new array of y's type; y is not modified. Cost as rfftTransform's. Throws as
+ * rfftTransform does.
  *
  * @example rfftInverse(rfftTransform(x, p), p) // x, up to round-off
  */

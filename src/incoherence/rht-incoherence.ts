@@ -10,11 +10,13 @@ import { processLayer, reverseLayer } from './conjugate.js';
 import type { Seed } from '../random/index.js';
 import { RHT } from './rht.js';
 
+/** Options of `incoherenceRHT` and `reverseIncoherenceRHT`: the seed of the sign streams (0: S_U, 1: S_V). */
 export interface IncoherenceOptions {
   /** Seed of the sign streams (integer 0..2^53-1 or bigint < 2^64). */
   seed: Seed;
 }
 
+/** The outcome of `incoherenceRHT`: the processed W', H' and the signs that reverse them. */
 export interface IncoherenceRHTResult {
   /** W' (m x n). */
   W: Matrix;
@@ -49,7 +51,8 @@ export function incoherenceRHT(W: MatrixInput, H: MatrixInput, options: Incohere
 
 /**
  * Maps a matrix in the processed basis back: W = S_U V_m^T What V_n S_V / sqrt(m n) (What m x n; signsU of
- * length m, signsV of length n, from incoherenceRHT). Returns a new row-major float64 matrix.
+ * length m, signsV of length n, from incoherenceRHT). Returns a new row-major float64 matrix. Cost: the fast
+ * Hadamard transforms of What's rows and columns, as for W in incoherenceRHT.
  * Throws as incoherenceRHT does, and for signs of the wrong type, length or values.
  *
  * @example reverseIncoherenceRHT(out.W, out.signsU, out.signsV) // = W up to round-off

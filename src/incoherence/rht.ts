@@ -59,7 +59,7 @@ export function rht<T extends FloatArray>(x: T, signs: Int8Array): T {
 
 /**
  * x = diag(signs) V^T y / sqrt(n), the inverse (= transpose) of {@link rht}, as a new array of y's type; y is
- * not modified. Throws as rht does.
+ * not modified. Cost as rht's. Throws as rht does.
  *
  * @example rhtInverse(rht(x, s), s) // x, up to round-off
  */

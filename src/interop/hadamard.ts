@@ -25,6 +25,7 @@ export interface QuipSharpHadamardFactor {
 /**
  * The factorization QuIP# uses for order k: K is the first of 172, 156, 140, 124, 116, 108, 60, 52, 36, 28, 20, 12
  * dividing k with k / K a power of two, or K = 1 when k is a power of two; undefined when k has neither form.
+ * O(1). Throws TypeError for a non-integer k, RangeError outside [1, 2^31].
  *
  * @example quipSharpHadamardFactor(11008) // { K: 172, p: 64 }
  */
@@ -63,7 +64,8 @@ function baseSigns(K: number): Float64Array {
 /**
  * QuIP#'s base Hadamard matrix H_K (K in 12, 20, 28, 36, 52, 60, 108, 116, 124, 140, 156, 172) as a new K x K
  * row-major Int8Array of +1/-1, with H_K H_K^T = K I. These are QuIP#'s own matrices (from its
- * lib/utils/matmul_had.py): a QuIP# layer can only be decoded with them. Throws RangeError for another K.
+ * lib/utils/matmul_had.py): a QuIP# layer can only be decoded with them. O(K^2) (a copy). Throws RangeError for
+ * another K.
  *
  * @example quipSharpHadamardBase(12)[1] // -1: row 0 of QuIP#'s H_12 is + - - - - - - - - - - -
  */
@@ -74,6 +76,7 @@ export function quipSharpHadamardBase(K: number): Int8Array {
   return Int8Array.from(baseSigns(K));
 }
 
+/** Options of `quipSharpHadamardRowsInPlace`. */
 export interface QuipSharpHadamardOptions {
   /** Apply M_k^T (QuIP#'s matmul_hadUt) instead of M_k (matmul_hadU). Default false. */
   transpose?: boolean;

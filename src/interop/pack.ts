@@ -21,6 +21,7 @@ import { assertInteger } from '../core/index.js';
 /** QuIP#'s names of the codebooks it packs (the same names quipsharp's codebooks have). */
 export type QuipSharpCodebookName = 'E8P12' | 'E8P12RVQ3B' | 'E8P12RVQ4B';
 
+/** Options of `packQuipSharp` and `unpackQuipSharp`: the layer's rows and its codebook. */
 export interface QuipSharpPackOptions {
   /** Output features m (rows of W): a positive multiple of 16. */
   rows: number;

@@ -153,6 +153,7 @@ const DEFAULT_DTYPES: [new (n: number) => TensorData, Dtype][] = [
   [BigUint64Array, 'U64'],
 ];
 
+/** Options of `writeNpy` (and `writeNpyFile` of `quipsharp/node`). */
 export interface WriteNpyOptions {
   /**
    * The file's dtype when it is not the data's own: `'F16'` for a `Float32Array` (rounded to nearest even, written

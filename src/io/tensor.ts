@@ -31,6 +31,10 @@ export const DTYPES = [
   'U64',
 ] as const;
 
+/**
+ * The element types of a tensor, by their safetensors names: BOOL, U8, I8, I16, U16, I32, U32, I64, U64, the
+ * floats F16, BF16, F32, F64 and the 8-bit floats F8_E5M2 and F8_E4M3 (the small floats are held as float32).
+ */
 export type Dtype = (typeof DTYPES)[number];
 
 /** The typed array holding a tensor's elements, by dtype. */
@@ -60,6 +64,10 @@ export interface MinifloatBitsTypes {
   BF16: Uint16Array;
 }
 
+/**
+ * The typed array holding a tensor's elements: Float32Array for F32 and the small floats, Float64Array for F64,
+ * BigInt64Array/BigUint64Array for I64/U64, Uint8Array for BOOL and U8, and the matching integer arrays.
+ */
 export type TensorData = TensorDataTypes[Dtype];
 
 interface TensorOf<D extends Dtype> {

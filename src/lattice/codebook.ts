@@ -7,6 +7,7 @@
  */
 import type { FloatArray } from '../core/index.js';
 
+/** What `Codebook.quantize` returns for k vectors: their codes and the decoded points. */
 export interface QuantizeResult {
   /** k * codeWords code words; vector r owns codes[r * codeWords .. r * codeWords + codeWords - 1]. */
   codes: Uint16Array;
@@ -14,6 +15,15 @@ export interface QuantizeResult {
   values: Float64Array;
 }
 
+/**
+ * A vector codebook, as BlockLDLQ and quantizeLinear use it: quantize rows of `dim` values to `codeWords`
+ * 16-bit code words each, and decode them back. The built-in ones are `E8P12`, `E8P12RVQ3B`, `E8P12RVQ4B` and
+ * `ScalarCodebook`; a user-defined object with these members works too (on the calling thread only).
+ *
+ * @example
+ * const { codes, values } = E8P12.quantize(X); // X: k x 8 row-major
+ * E8P12.decodeRows(codes) // equals values
+ */
 export interface Codebook {
   /** Short identifier, e.g. 'E8P12'. */
   readonly name: string;

@@ -20,7 +20,12 @@ function fullGrid(): Float32Array {
   return sharedGrid;
 }
 
-/** The E8P12 codebook type; use the `E8P12` instance (or `new E8P12Codebook()`, an equivalent one). */
+/**
+ * The E8P12 codebook type; use the `E8P12` instance (or `new E8P12Codebook()`, an equivalent one).
+ *
+ * @example
+ * E8P12.quantize(X).codes // one code per row of 8 values; E8P12 is an instance of this class
+ */
 export class E8P12Codebook implements Codebook {
   readonly name = 'E8P12';
   readonly dim = 8;

@@ -50,6 +50,9 @@ const OVERFLOW_SCALE = 2 ** -200;
  * nearest for its own input), as in QuIP#. Use the instances `E8P12RVQ3B` and `E8P12RVQ4B`; the constructor
  * builds others from any `ResidualStage` (checked for shape: a size in 1..65536 and the two functions; the
  * stage's codes are trusted), throwing TypeError/RangeError for a bad argument.
+ *
+ * @example
+ * const { codes, values } = E8P12RVQ4B.quantize(X); // two code words per row of 8 values (4 bits per weight)
  */
 export class ResidualE8Codebook implements Codebook {
   readonly dim = 8;
@@ -59,6 +62,11 @@ export class ResidualE8Codebook implements Codebook {
   // Stage-1 point in [0, 8), scaled residual / stage-2 point in [8, 16).
   private readonly scratch = new Float64Array(16);
 
+  /**
+   * A residual codebook: E8P12 for the first stage, then `stage` on the residual times `residualScale`; `name`,
+   * `bitsPerWeight` and `optScale` as the {@link Codebook} interface reports them. Throws TypeError/RangeError for
+   * a bad argument (the stage's codes are trusted).
+   */
   constructor(
     readonly name: string,
     readonly bitsPerWeight: number,

@@ -91,16 +91,22 @@ export function choleskyInPlace(A: Float64Array, n: number): Float64Array {
 
 /**
  * Factors the lower triangle of A (row-major n x n, finite and symmetric) in place and zeroes the upper triangle.
- * Throws `NotPositiveDefiniteError` against `blame` when a pivot is not positive.
+ * Throws `NotPositiveDefiniteError` against `blame` when a pivot is not positive; the strict upper triangle is
+ * then untouched (only the lower triangle is read or written before success), so A can be rebuilt from it.
  */
 export function choleskyFactor(A: Float64Array, n: number, blame: PivotBlame): void {
   let maxDiag = 0;
   for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, A[i * n + i]);
   const headroom = maxDiag > HEADROOM_LIMIT;
-  if (headroom) for (let i = 0; i < A.length; i++) A[i] *= 0.25;
+  if (headroom) scaleLower(A, n, 0.25);
   factorColumns(A, n, 0, n, 0, { ...blame, pivotScale: (blame.scale ?? 1) * (headroom ? 4 : 1) });
   for (let i = 0; i < n; i++) A.fill(0, i * n + i + 1, (i + 1) * n);
-  if (headroom) for (let i = 0; i < A.length; i++) A[i] *= 2;
+  if (headroom) scaleLower(A, n, 2);
+}
+
+/** A_ij *= s for j <= i. */
+function scaleLower(A: Float64Array, n: number, s: number): void {
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) A[i * n + j] *= s;
 }
 
 /** {@link PivotBlame} with the total factor by which the factored matrix is smaller than the argument. */

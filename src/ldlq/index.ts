@@ -10,3 +10,7 @@ export { proxyLoss } from './proxy.js';
 // Internal, for quantize/ (not in src/index.ts): the packed GEMM with the fixed summation order of gemm.ts.
 export { gemmAccumulate } from './gemm.js';
 export type { GemmOperand } from './gemm.js';
+// Internal, for quantize/: BlockLDLQ on trusted dense rows, overwritten with the residual (no copies).
+export { blockLDLQInPlace } from './ldlq.js';
+// Internal, for quantize/: block LDL in place with QuIP#'s one retry at 10 x sigmaReg.
+export { blockLDLWithRetryInPlace } from './ldl.js';

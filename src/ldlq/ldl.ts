@@ -15,7 +15,7 @@ import {
   type MatrixInput,
   assertInteger,
 } from '../core/index.js';
-import { rangeError } from '../errors/index.js';
+import { NotPositiveDefiniteError, rangeError } from '../errors/index.js';
 import { choleskyFactor } from './cholesky.js';
 
 /**
@@ -97,6 +97,32 @@ export function blockLDLInPlace(A: Float64Array, n: number, g: number, fn: strin
   // error of the float64 maximum: in both cases the exact result is beyond float64, or at its edge.
   if (!allFinite(A) || !allFinite(D)) throw factorOverflow(fn, arg, A, D, n, g);
   return D;
+}
+
+/**
+ * blockLDLInPlace of A = H' = V (H / mu + sigma I) V^T, retried once with 10 x sigma (internal, for quantize/):
+ * the retry factors A + 9 sigma I = V (H / mu + 10 sigma I) V^T (V orthogonal). A failed attempt leaves A's strict
+ * upper triangle untouched (choleskyFactor), so A is rebuilt from it (A must be exactly symmetric) and its saved
+ * diagonal, with no copy of H'. A second failure throws NotPositiveDefiniteError naming `fn`, `arg` and the pivot.
+ */
+export function blockLDLWithRetryInPlace(A: Float64Array, n: number, g: number, sigma: number, fn: string, arg: string): { D: Float64Array; sigmaReg: number; retries: number } {
+  const diagonal = new Float64Array(n);
+  for (let i = 0; i < n; i++) diagonal[i] = A[i * n + i];
+  try {
+    return { D: blockLDLInPlace(A, n, g, fn, arg), sigmaReg: sigma, retries: 0 };
+  } catch (e) {
+    if (!(e instanceof NotPositiveDefiniteError)) throw e;
+  }
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < i; j++) A[i * n + j] = A[j * n + i];
+    A[i * n + i] = diagonal[i] + 9 * sigma;
+  }
+  try {
+    return { D: blockLDLInPlace(A, n, g, fn, arg), sigmaReg: 10 * sigma, retries: 1 };
+  } catch (e) {
+    if (e instanceof NotPositiveDefiniteError) throw new NotPositiveDefiniteError(fn, `${arg} (regularized with sigmaReg = ${10 * sigma} after a retry)`, e.pivot, e.pivotValue);
+    throw e;
+  }
 }
 
 /** The RangeError for a block LDL whose L or D does not fit in float64, naming the first entry beyond it. */

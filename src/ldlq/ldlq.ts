@@ -112,7 +112,7 @@ export function blockLDLQ(W: MatrixInput, H: MatrixInput | null | undefined, cod
   if (onProgress !== undefined && typeof onProgress !== 'function') throw typeError(fn, 'options.onProgress', 'a function', onProgress);
   const buffered = options.buffered ?? true;
   if (typeof buffered !== 'boolean') throw typeError(fn, 'options.buffered', 'a boolean', buffered);
-  const panel = options.panelColumns ?? g * Math.max(1, Math.round(DEFAULT_PANEL / g));
+  const panel = options.panelColumns ?? defaultPanel(g);
   assertInteger(fn, 'options.panelColumns', panel, 1, 2 ** 30);
   if (panel % g !== 0) throw rangeError(fn, 'options.panelColumns', `a multiple of codebook.dim = ${g}`, String(panel));
   const returnRounded = options.returnRounded ?? false;
@@ -131,14 +131,43 @@ export function blockLDLQ(W: MatrixInput, H: MatrixInput | null | undefined, cod
   }
   const tuning = Hd && new TuningHessian(fn, Hd, n, g); // scales Hd, so after L is taken from it
 
-  const state = new RoundingState(fn, w.data, m, n, codebook, (1 + tuneIters) * (n / g), onProgress);
-  if (buffered) bufferedSweep(state, L, panel);
+  const rounder = new BlockRounder(fn, m, n, codebook, (1 + tuneIters) * (n / g), onProgress);
+  const state = new RoundingState(rounder, w.data, returnRounded);
+  if (buffered) panelSweep(rounder, w.data.slice(), L, panel, (k0, inputs, points) => state.record(k0, inputs, points));
   else plainSweep(state, L);
   for (let it = 0; it < tuneIters; it++) tunePass(state, tuning!);
 
-  const result: BlockLDLQResult = { What: matrixFromRowMajor(state.What, m, n), codes: state.codes };
-  if (returnRounded) result.rounded = matrixFromRowMajor(state.U, m, n);
+  const result: BlockLDLQResult = { What: matrixFromRowMajor(state.What, m, n), codes: rounder.codes };
+  if (state.rounded) result.rounded = matrixFromRowMajor(state.rounded, m, n);
   return result;
+}
+
+/**
+ * BlockLDLQ as quantize/ runs it on its own dense copies (internal: no checks, no copies): rounds the m x n
+ * row-major A with the unit block-lower L of H's block LDL (g = codebook.dim, trusted), the buffered sweep of
+ * {@link blockLDLQ} with its default panels and so the same codes bit for bit, in O(m n + 128 m) memory.
+ * A is overwritten with R = A - What. `onBlock(k0, inputs, points)` sees each block's quantizer inputs X_k and
+ * points What_k (m x g row-major, valid during the call); `onProgress(done, n / g)` after each block.
+ */
+export function blockLDLQInPlace(
+  fn: string,
+  A: Float64Array,
+  m: number,
+  n: number,
+  L: Float64Array,
+  codebook: Codebook,
+  onBlock: (k0: number, inputs: Float64Array, points: Float64Array) => void,
+  onProgress?: (done: number, total: number) => void,
+): Uint16Array {
+  const g = codebook.dim;
+  const rounder = new BlockRounder(fn, m, n, codebook, n / g, onProgress);
+  panelSweep(rounder, A, L, defaultPanel(g), onBlock);
+  return rounder.codes;
+}
+
+/** The multiple of g nearest DEFAULT_PANEL columns (at least g). */
+function defaultPanel(g: number): number {
+  return g * Math.max(1, Math.round(DEFAULT_PANEL / g));
 }
 
 /** Validates the codebook's shape fields and returns g = codebook.dim. */
@@ -168,21 +197,22 @@ function readUnitBlockLower(fn: string, Lin: unknown, n: number, g: number): Flo
   return L;
 }
 
-/** The arrays a sweep works on, and the one operation every sweep shares: round a column block. */
-class RoundingState {
-  /** Quantizer inputs; the buffered sweep also accumulates feedback here (starts as a copy of W). */
-  readonly U: Float64Array;
-  readonly What: Float64Array;
-  readonly codes: Uint16Array;
+/**
+ * The one operation every sweep shares: quantize column block k0 of an m-row layer (its m g-vectors, gathered
+ * from wherever the sweep keeps its quantizer inputs), check the Codebook contract, store the codes and report
+ * progress.
+ */
+class BlockRounder {
   readonly g: number;
+  readonly codes: Uint16Array;
+  /** The inputs of the last quantized block, m x g row-major. */
+  readonly inputs: Float64Array;
   private readonly blocks: number;
-  private readonly X: Float64Array;
   private done = 0;
 
   constructor(
     /** The public function errors are reported against. */
     readonly fn: string,
-    readonly W: Float64Array,
     readonly m: number,
     readonly n: number,
     private readonly codebook: Codebook,
@@ -191,24 +221,22 @@ class RoundingState {
   ) {
     this.g = codebook.dim;
     this.blocks = n / this.g;
-    this.U = W.slice();
-    this.What = new Float64Array(m * n);
     this.codes = new Uint16Array(m * this.blocks * codebook.codeWords);
-    this.X = new Float64Array(m * this.g);
+    this.inputs = new Float64Array(m * this.g);
   }
 
-  /** Quantizes the m vectors U[i, k0 .. k0+g) and stores the points in What and their codes. */
-  roundBlock(k0: number): void {
-    const { m, n, g, U, X, What, codebook } = this;
-    for (let i = 0; i < m; i++) for (let t = 0; t < g; t++) X[i * g + t] = U[i * n + k0 + t];
-    if (!allFinite(X)) throw this.feedbackOverflow(k0);
-    const { codes, values } = this.checkedQuantize(X);
-    for (let i = 0; i < m; i++) for (let t = 0; t < g; t++) What[i * n + k0 + t] = values[i * g + t];
+  /** Quantizes the m vectors src[offset + i ld .. + g) as column block k0; returns their points (m x g row-major). */
+  round(src: Float64Array, offset: number, ld: number, k0: number): Float64Array {
+    const { m, g, inputs, codebook } = this;
+    for (let i = 0; i < m; i++) for (let t = 0; t < g; t++) inputs[i * g + t] = src[offset + i * ld + t];
+    if (!allFinite(inputs)) throw this.feedbackOverflow(k0);
+    const { codes, values } = this.checkedQuantize(inputs);
     const k = k0 / g;
     const cw = codebook.codeWords;
     for (let i = 0; i < m; i++) for (let w = 0; w < cw; w++) this.codes[(i * this.blocks + k) * cw + w] = codes[i * cw + w];
     this.done++;
     this.onProgress?.(this.done, this.total);
+    return values;
   }
 
   /** codebook.quantize(X), checked against the Codebook contract: m points of g finite values, m * codeWords codes. */
@@ -231,100 +259,111 @@ class RoundingState {
    * the codebook's working scale.
    */
   private feedbackOverflow(k0: number): RangeError {
-    const bad = this.X.findIndex((v) => !Number.isFinite(v));
+    const bad = this.inputs.findIndex((v) => !Number.isFinite(v));
     const row = Math.floor(bad / this.g);
     const col = k0 + (bad % this.g);
     return rangeError(
       this.fn,
       'W',
       "small enough for the rounding feedback to stay within float64 (W at the codebook's working scale, rms(W) about codebook.optScale)",
-      `a quantizer input of ${this.X[bad]} at row ${row}, column ${col}`,
+      `a quantizer input of ${this.inputs[bad]} at row ${row}, column ${col}`,
     );
+  }
+}
+
+/** The full matrices of the public blockLDLQ: W, What and (when asked for) the quantizer inputs. */
+class RoundingState {
+  readonly What: Float64Array;
+  readonly rounded: Float64Array | null;
+
+  constructor(
+    readonly rounder: BlockRounder,
+    readonly W: Float64Array,
+    keepRounded: boolean,
+  ) {
+    this.What = new Float64Array(W.length);
+    this.rounded = keepRounded ? new Float64Array(W.length) : null;
+  }
+
+  /** Stores the points (and inputs) of block k0, m x g row-major each, into What (and rounded). */
+  record(k0: number, inputs: Float64Array, points: Float64Array): void {
+    const { m, n, g } = this.rounder;
+    const { What, rounded } = this;
+    for (let i = 0; i < m; i++) {
+      for (let t = 0; t < g; t++) {
+        What[i * n + k0 + t] = points[i * g + t];
+        if (rounded) rounded[i * n + k0 + t] = inputs[i * g + t];
+      }
+    }
   }
 }
 
 /** The plain definition: X_k evaluated as a left-looking sum in decreasing p (see the module comment). */
 function plainSweep(s: RoundingState, L: Float64Array): void {
-  const { m, n, g, W, U, What } = s;
+  const { W, What, rounder } = s;
+  const { m, n, g } = rounder;
+  const X = new Float64Array(m * g);
   for (let k0 = n - g; k0 >= 0; k0 -= g) {
     for (let i = 0; i < m; i++) {
       const ri = i * n;
       for (let c = k0; c < k0 + g; c++) {
         let x = W[ri + c];
         for (let p = n - 1; p >= k0 + g; p--) x += (W[ri + p] - What[ri + p]) * L[p * n + c];
-        U[ri + c] = x;
+        X[i * g + c - k0] = x;
       }
     }
-    s.roundBlock(k0);
+    s.record(k0, rounder.inputs, rounder.round(X, 0, g, k0));
   }
 }
 
 /**
- * The lazy-batch sweep. Panels of `panel` columns from the right; inside each, sub-panels of about panel / 8
- * columns; inside those, blocks one at a time. A finished block is pushed into the rest of its sub-panel directly,
- * a finished sub-panel into the rest of its panel with one product, a finished panel into every column to its left
- * with one product. Each product accumulates its terms in decreasing p, so every U entry still receives the terms
- * of the plain sweep in the plain sweep's order.
+ * The lazy-batch sweep, left-looking by panel, in O(m panel) memory beyond A. A (m x n row-major) holds W on
+ * entry and R = W - What on return: block k of A is overwritten with R_k as soon as it is rounded, and only the
+ * quantizer inputs of the current panel (W_panel + feedback) live in a buffer. Panels of `panel` columns from the
+ * right: a panel's buffer starts as W_panel plus the feedback of every finished column, R[:, p1..n) L[p1..n,
+ * panel], in one product; inside it, sub-panels of about panel / 8 columns; inside those, blocks one at a time. A
+ * finished block is pushed into the rest of its sub-panel directly, a finished sub-panel into the rest of its panel
+ * with one product. Each product accumulates its terms in decreasing p, so every quantizer input receives the
+ * terms of the plain sweep in the plain sweep's order (the same codes bit for bit). `onBlock(k0, inputs, points)`
+ * sees each block's quantizer inputs and points (m x g row-major) as it is rounded.
  */
-function bufferedSweep(s: RoundingState, L: Float64Array, panel: number): void {
-  const { m, n, g } = s;
+function panelSweep(
+  rounder: BlockRounder,
+  A: Float64Array,
+  L: Float64Array,
+  panel: number,
+  onBlock: (k0: number, inputs: Float64Array, points: Float64Array) => void,
+): void {
+  const { m, n, g } = rounder;
   const width = Math.min(panel, n);
   const sub = Math.min(width, g * Math.max(1, Math.round(width / g / 8)));
-  const R = new Float64Array(m * width);
+  const X = new Float64Array(m * width);
   for (let p1 = n; p1 > 0; p1 -= width) {
     const p0 = Math.max(0, p1 - width);
-    // R holds R[:, p0 .. p1) as an m x (p1 - p0) row-major matrix.
-    const panelR = { R, base: p0, ld: p1 - p0 };
+    const w = p1 - p0;
+    // X[i, c - p0] is the quantizer input of column c in [p0, p1).
+    for (let i = 0; i < m; i++) for (let c = 0; c < w; c++) X[i * w + c] = A[i * n + p0 + c];
+    gemmAccumulate(m, w, n - p1, { data: A, offset: p1, ld: n, trans: false }, { data: L, offset: p1 * n + p0, ld: n, trans: false }, X, 0, w, true);
     for (let q1 = p1; q1 > p0; q1 -= sub) {
       const q0 = Math.max(p0, q1 - sub);
-      roundSubPanel(s, L, panelR, q0, q1);
-      pushFeedback(s, L, panelR, q0, q1, p0, q0);
-    }
-    pushFeedback(s, L, panelR, p0, p1, 0, p0);
-  }
-}
-
-/** Column-range view of the panel's residual buffer: column c of R[:, .] lives at R[i * ld + c - base]. */
-interface PanelResidual {
-  R: Float64Array;
-  base: number;
-  ld: number;
-}
-
-/** Rounds the blocks of columns [q0, q1) from the last to the first, pushing each into the sub-panel's earlier columns. */
-function roundSubPanel(s: RoundingState, L: Float64Array, pr: PanelResidual, q0: number, q1: number): void {
-  const { m, n, g, W, U, What } = s;
-  const { R, base, ld } = pr;
-  for (let k0 = q1 - g; k0 >= q0; k0 -= g) {
-    s.roundBlock(k0);
-    for (let i = 0; i < m; i++) {
-      const ri = i * n;
-      const rr = i * ld - base;
-      for (let c = k0; c < k0 + g; c++) R[rr + c] = W[ri + c] - What[ri + c];
-      // terms in decreasing p
-      for (let c = q0; c < k0; c++) {
-        let u = U[ri + c];
-        for (let p = k0 + g - 1; p >= k0; p--) u += R[rr + p] * L[p * n + c];
-        U[ri + c] = u;
+      for (let k0 = q1 - g; k0 >= q0; k0 -= g) {
+        const points = rounder.round(X, k0 - p0, w, k0);
+        onBlock(k0, rounder.inputs, points);
+        for (let i = 0; i < m; i++) {
+          const ri = i * n;
+          const xi = i * w - p0;
+          for (let t = 0; t < g; t++) A[ri + k0 + t] -= points[i * g + t];
+          // terms in decreasing p
+          for (let c = q0; c < k0; c++) {
+            let u = X[xi + c];
+            for (let p = k0 + g - 1; p >= k0; p--) u += A[ri + p] * L[p * n + c];
+            X[xi + c] = u;
+          }
+        }
       }
+      gemmAccumulate(m, q0 - p0, q1 - q0, { data: A, offset: q0, ld: n, trans: false }, { data: L, offset: q0 * n + p0, ld: n, trans: false }, X, 0, w, true);
     }
   }
-}
-
-/** U[:, c0..c1) += R[:, q0..q1) L[q0..q1, c0..c1), every entry summed over p = q1-1 down to q0. */
-function pushFeedback(s: RoundingState, L: Float64Array, pr: PanelResidual, q0: number, q1: number, c0: number, c1: number): void {
-  const { m, n, U } = s;
-  gemmAccumulate(
-    m,
-    c1 - c0,
-    q1 - q0,
-    { data: pr.R, offset: q0 - pr.base, ld: pr.ld, trans: false },
-    { data: L, offset: q0 * n + c0, ld: n, trans: false },
-    U,
-    c0,
-    n,
-    true,
-  );
 }
 
 /**
@@ -367,7 +406,8 @@ class TuningHessian {
 
 /** One tuning pass: each block from the last to the first, What_k <- Q(What_k + R H_{:,k} H_kk^-1), R = W - What. */
 function tunePass(s: RoundingState, tuning: TuningHessian): void {
-  const { m, n, g, W, U, What } = s;
+  const { W, What, rounder } = s;
+  const { m, n, g } = rounder;
   const { H } = tuning;
   const R = new Float64Array(m * n);
   for (let i = 0; i < R.length; i++) R[i] = W[i] - What[i];
@@ -378,9 +418,9 @@ function tunePass(s: RoundingState, tuning: TuningHessian): void {
     gemmAccumulate(m, g, n, { data: R, offset: 0, ld: n, trans: false }, { data: H, offset: k0, ld: n, trans: false }, Z, 0, g);
     for (let i = 0; i < m; i++) {
       solveSPDRow(G, g, Z, i * g);
-      for (let t = 0; t < g; t++) U[i * n + k0 + t] = What[i * n + k0 + t] + Z[i * g + t];
+      for (let t = 0; t < g; t++) Z[i * g + t] += What[i * n + k0 + t];
     }
-    s.roundBlock(k0);
+    s.record(k0, rounder.inputs, rounder.round(Z, 0, g, k0));
     for (let i = 0; i < m; i++) for (let c = k0; c < k0 + g; c++) R[i * n + c] = W[i * n + c] - What[i * n + c];
   }
 }

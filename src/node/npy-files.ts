@@ -1,7 +1,7 @@
 /** `.npy` and `.npz` files by path. */
 import { readFile } from 'node:fs/promises';
 import { readNpy, readNpz, writeNpy, type Npy, type TensorData, type WriteNpyOptions } from '../io/index.js';
-import { assertPath, writeFileAtomic } from './atomic.js';
+import { assertPath, readDurable, writeFileAtomic, type AtomicWriteOptions } from './atomic.js';
 
 /**
  * Reads a `.npy` file: `readNpy(await readFile(path))` (same result and errors; the file is read whole).
@@ -15,8 +15,9 @@ export async function readNpyFile(path: string): Promise<Npy> {
 }
 
 /**
- * Writes `writeNpy(data, shape, options)` to `path` atomically (temporary file, fsync, rename; see
- * `writeFileAtomic`). Throws as `writeNpy` does, plus the file system's errors.
+ * Writes `writeNpy(data, shape, options)` to `path` atomically (temporary file, rename; see
+ * `writeFileAtomic`, whose `durable` option `writeOptions` passes on). Throws as `writeNpy` does, plus the file
+ * system's errors.
  *
  * @example
  * await writeNpyFile('W.npy', new Float32Array(12), [3, 4]);
@@ -26,9 +27,11 @@ export async function writeNpyFile(
   data: TensorData,
   shape: readonly number[],
   options?: WriteNpyOptions,
+  writeOptions?: AtomicWriteOptions,
 ): Promise<void> {
   assertPath('writeNpyFile', 'path', path);
-  await writeFileAtomic(path, writeNpy(data, shape, options));
+  readDurable('writeNpyFile', writeOptions);
+  await writeFileAtomic(path, writeNpy(data, shape, options), writeOptions);
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { rangeError, typeError } from '../errors/index.js';
 import { elementBytes, namedEntries, planFile, type PlannedEntry, type Tensor, type TensorSpec } from '../io/index.js';
-import { assertPath, TempFile } from './atomic.js';
+import { assertPath, readDurable, TempFile, type AtomicWriteOptions } from './atomic.js';
 import { writeAt } from './file-io.js';
 
 /** A safetensors file being written; it appears at its path only on `close()`. */
@@ -22,7 +22,7 @@ export interface SafetensorsWriter {
   writeRaw(name: string, bytes: Uint8Array): Promise<void>;
   /**
    * Finishes: checks that every tensor was written (otherwise the temporary file is removed and `RangeError`
-   * thrown), flushes to disk and renames the file into place.
+   * thrown) and renames the file into place (durable writers flush it to disk first).
    */
   close(): Promise<void>;
   /** Abandons the file: removes the temporary file; an existing file at the path is untouched. */
@@ -38,6 +38,7 @@ class StreamingWriter implements SafetensorsWriter {
     private readonly temp: TempFile,
     private readonly entries: PlannedEntry[],
     private readonly dataStart: number,
+    private readonly durable: boolean,
   ) {
     this.waiting = new Map(entries.map((e) => [e.name, e]));
   }
@@ -82,7 +83,7 @@ class StreamingWriter implements SafetensorsWriter {
       throw rangeError(fn, 'every declared tensor', 'written', `${missing.length} missing (${list})`);
     }
     this.finished = true;
-    await this.temp.commit();
+    await this.temp.commit(this.durable);
   }
 
   async abort(): Promise<void> {
@@ -122,9 +123,10 @@ function sameShape(a: unknown, b: readonly number[]): boolean {
 }
 
 /** {@link createSafetensorsWriter} under the caller's function name. */
-export async function openWriter(fn: string, path: string, tensors: unknown, metadata: unknown): Promise<StreamingWriter> {
+export async function openWriter(fn: string, path: string, tensors: unknown, metadata: unknown, options: unknown): Promise<StreamingWriter> {
   assertPath(fn, 'path', path);
   const plan = planFile(fn, 'tensors', tensors, metadata);
+  const durable = readDurable(fn, options);
   const temp = await TempFile.create(path);
   try {
     await writeAt(temp.handle, plan.head, 0);
@@ -132,7 +134,7 @@ export async function openWriter(fn: string, path: string, tensors: unknown, met
     await temp.discard();
     throw err;
   }
-  return new StreamingWriter(path, temp, plan.entries, plan.head.length);
+  return new StreamingWriter(path, temp, plan.entries, plan.head.length, durable);
 }
 
 /**
@@ -140,7 +142,7 @@ export async function openWriter(fn: string, path: string, tensors: unknown, met
  * `Map` or object of `{ dtype, shape }` by name; tensors themselves qualify), which fixes the header and each
  * tensor's offset, laid out exactly as `writeSafetensors` lays them out (so the bytes are the same). Then
  * `write(name, tensor)` or `writeRaw(name, bytes)` each tensor once, in any order, and `close()`: the file appears at
- * `path` atomically (temporary file, fsync, rename). On any error call `abort()`, which removes the temporary
+ * `path` atomically (temporary file, rename; with `options.durable` also fsync, see {@link AtomicWriteOptions}). On any error call `abort()`, which removes the temporary
  * file; an existing file at `path` is never touched before `close()` succeeds.
  *
  * Throws `TypeError` / `RangeError` for a bad path, tensor specs or metadata (as `writeSafetensors`), and the
@@ -155,13 +157,15 @@ export async function createSafetensorsWriter(
   path: string,
   tensors: Map<string, TensorSpec> | Record<string, TensorSpec>,
   metadata?: Record<string, string>,
+  options?: AtomicWriteOptions,
 ): Promise<SafetensorsWriter> {
-  return openWriter('createSafetensorsWriter', path, tensors, metadata);
+  return openWriter('createSafetensorsWriter', path, tensors, metadata, options);
 }
 
 /**
  * Writes tensors to a safetensors file atomically: the bytes of `writeSafetensors(tensors, metadata)`, streamed one
- * tensor at a time (no buffer of the whole file), through a temporary file that is fsynced and renamed over `path`.
+ * tensor at a time (no buffer of the whole file), through a temporary file renamed over `path` (with
+ * `options.durable`, fsynced first: see {@link AtomicWriteOptions}).
  * On failure the temporary file is removed and an existing file at `path` is left as it was.
  *
  * Throws as `writeSafetensors` does, plus the file system's errors.
@@ -173,9 +177,10 @@ export async function writeSafetensorsFile(
   path: string,
   tensors: Map<string, Tensor> | Record<string, Tensor>,
   metadata?: Record<string, string>,
+  options?: AtomicWriteOptions,
 ): Promise<void> {
   const fn = 'writeSafetensorsFile';
-  const writer = await openWriter(fn, path, tensors, metadata);
+  const writer = await openWriter(fn, path, tensors, metadata, options);
   try {
     for (const [name, tensor] of namedEntries(fn, 'tensors', tensors)) {
       await writer.writeAs(fn, `tensors[${JSON.stringify(name)}]`, name, tensor as Tensor);

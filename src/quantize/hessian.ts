@@ -71,21 +71,6 @@ export interface HessianSums {
   outerLo: Float64Array;
 }
 
-/**
- * Accumulates the proxy Hessian of a linear layer from batches of its inputs (activations captured by
- * onnxruntime, transformers.js, PyTorch dumps, ...): after N rows x_1..x_N of n features,
- *
- *   mean() = (1/N) sum_r x_r,   hessian() = (1/N) sum_r x_r x_r^T,   covariance() = hessian() - mean() mean()^T.
- *
- * Sums are kept in double-double (see the module comment), so any split of the same rows into `add` calls and
- * `merge`s, in any order, gives the same H to about 3e-14 sqrt(H_ii H_jj), and integer-valued inputs with
- * |x| <= 2^23 give the correctly rounded exact H for every split. Memory: 8 n^2 bytes (4096: 128 MiB).
- *
- * @example
- * const acc = new HessianAccumulator(4096);
- * for (const batch of activations) acc.add(batch); // each a batch x 4096 ndarray or flat Float32Array of rows
- * const H = acc.hessian(); // 4096 x 4096, for quantizeLinear(W, H)
- */
 /** a * b as a double-double (Dekker's product via Math.fround-free splitting: exact for finite a, b). */
 function twoProduct(a: number, b: number): [number, number] {
   const p = a * b;
@@ -106,6 +91,21 @@ function quipSharpMean(file: Readonly<Record<string, unknown>>): Float64Array {
   return Float64Array.from(data);
 }
 
+/**
+ * Accumulates the proxy Hessian of a linear layer from batches of its inputs (activations captured by
+ * onnxruntime, transformers.js, PyTorch dumps, ...): after N rows x_1..x_N of n features,
+ *
+ *   mean() = (1/N) sum_r x_r,   hessian() = (1/N) sum_r x_r x_r^T,   covariance() = hessian() - mean() mean()^T.
+ *
+ * Sums are kept in double-double (see the module comment), so any split of the same rows into `add` calls and
+ * `merge`s, in any order, gives the same H to about 3e-14 sqrt(H_ii H_jj), and integer-valued inputs with
+ * |x| <= 2^23 give the correctly rounded exact H for every split. Memory: 8 n^2 bytes (4096: 128 MiB).
+ *
+ * @example
+ * const acc = new HessianAccumulator(4096);
+ * for (const batch of activations) acc.add(batch); // each a batch x 4096 ndarray or flat Float32Array of rows
+ * const H = acc.hessian(); // 4096 x 4096, for quantizeLinear(W, H)
+ */
 export class HessianAccumulator {
   readonly #n: number;
   #count = 0;
@@ -156,7 +156,10 @@ export class HessianAccumulator {
   /**
    * This accumulator as a QuIP# Hessian file: flatH = the lower triangle (row by row) of the centred covariance
    * hessian() - mean mean^T in float32, mu = mean() in float32, n, ct = count (denseToQuipSharpHessian), which
-   * QuIP#'s quantize_linear (and fromQuipSharp) read back. Throws RangeError when nothing was added.
+   * QuIP#'s quantize_linear (and fromQuipSharp) read back. Cost O(n^2). Throws RangeError when nothing was added.
+   *
+   * @example
+   * const file = acc.toQuipSharp(); // { flatH, mu, n, ct }, the dict QuIP#'s Hessian files hold
    */
   toQuipSharp(): QuipSharpHessianFile {
     return denseToQuipSharpHessian(this.hessian(), this.mean(), this.count);

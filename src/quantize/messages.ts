@@ -23,22 +23,44 @@ export interface PrepareRequest {
   fn: string;
 }
 
+/** The energies w_i^T H w_i of the user's W (m x n) and H, claimed chunk by chunk (see claimRowEnergies). */
+export interface EnergiesJob {
+  W: Float64Array;
+  H: Float64Array;
+  m: number;
+  n: number;
+  /** [next unclaimed row, stop flag], shared by every worker. */
+  control: Int32Array;
+  energy: Float64Array;
+}
+
+/** Compute energies until every row is claimed or the stop flag is raised (while another worker prepares). */
+export interface EnergiesRequest {
+  type: 'energies';
+  energies: EnergiesJob;
+}
+
+/** Round rows [r0, r1), then compute energies until every row is claimed. */
 export interface RoundRequest {
   type: 'round';
+  fn: string;
   job: RowsJob;
   codebook: string;
   r0: number;
   r1: number;
   codes: Uint16Array;
   sums: RowSums;
+  energies: EnergiesJob;
 }
 
-export type WorkerRequest = PrepareRequest | RoundRequest;
+export type WorkerRequest = PrepareRequest | EnergiesRequest | RoundRequest;
 
 export type WorkerReply =
   | { type: 'stage'; stage: 'incoherence' | 'factorize' }
   | { type: 'blocks'; count: number }
+  | { type: 'energy-chunk' }
   | { type: 'prepared'; layer: PreparedLayer }
+  | { type: 'energies-paused' }
   | { type: 'rounded' }
   | { type: 'error'; error: SerializedError };
 

@@ -33,6 +33,10 @@ function buildLayer(fn: string, entry: LayerEntry, get: (name: string) => Tensor
  * dtypes and shapes against the metadata, codes in the codebook's range, signs, phases and scales valid) before
  * the result is returned, so a bad file never half-loads: it throws CorruptDataError naming the part, the
  * tensor and the field. Cost: one pass over the bytes.
+ *
+ * @example
+ * const { layers, tensors } = readQuantizedModel(readFileSync('llama-2bit/model.safetensors'));
+ * layers.get('model.layers.0.mlp.down_proj')!.matvec(x);
  */
 export function readQuantizedModel(bytes: Uint8Array): QuantizedModel {
   const fn = 'readQuantizedModel';
@@ -55,6 +59,9 @@ export function readQuantizedModel(bytes: Uint8Array): QuantizedModel {
  * Writes quantized layers and pass-through tensors into one file (bytes). Tensor names must not collide: a
  * pass-through tensor named like a layer's own tensors (`P.codes`, ...) is a RangeError. Metadata keys starting
  * with `quipsharp.` are the format's and may not be given.
+ *
+ * @example
+ * const bytes = writeQuantizedModel(new Map([['model.layers.0.mlp.down_proj', q]]), new Map(), { source: 'example' });
  */
 export function writeQuantizedModel(
   layers: Map<string, QuantizedLinear>,

@@ -3,12 +3,12 @@
  * and the scaling of W' to the codebook's unit. Pure and synchronous, so that the main thread and a worker run
  * the very same code.
  */
-import { matrixFromRowMajor, type DenseMatrix } from '../core/index.js';
-import { NotPositiveDefiniteError, rangeError } from '../errors/index.js';
+import type { DenseMatrix } from '../core/index.js';
+import { rangeError } from '../errors/index.js';
 import { supportedHadamardOrder } from '../hadamard/index.js';
-import { incoherenceProcess } from '../incoherence/index.js';
+import { incoherenceProcessInPlace } from '../incoherence/index.js';
 import type { Codebook } from '../lattice/index.js';
-import { blockLDL } from '../ldlq/index.js';
+import { blockLDLWithRetryInPlace } from '../ldlq/index.js';
 import type { IncoherenceChoice } from './options.js';
 import type { IncoherenceRecord } from './record.js';
 import type { Seed } from '../random/index.js';
@@ -93,9 +93,11 @@ export function rootMeanSquare(x: Float64Array): number {
 }
 
 /**
- * Runs every step before the rounding on validated dense copies (w is m x n, h n x n symmetric; both are
- * overwritten). The factorization is retried once with 10 x sigmaReg; a second failure throws
- * NotPositiveDefiniteError naming `fn`, argument H and the pivot.
+ * Runs every step before the rounding, in place, on validated dense copies that the caller owns (w is m x n,
+ * h n x n exactly symmetric): w becomes the rounding input U = W' / scale and h the unit block-lower L of H''s
+ * block LDL, so a layer costs no copy of W or H here (with `keepHessian`, one copy of H' for the tuning passes).
+ * The factorization is retried once with 10 x sigmaReg; a second failure throws NotPositiveDefiniteError naming
+ * `fn`, argument H and the pivot.
  */
 export function prepareLayer(
   fn: string,
@@ -105,71 +107,53 @@ export function prepareLayer(
   onStage: (stage: 'incoherence' | 'factorize') => void = () => {},
 ): PreparedLayer {
   const { rows: m, cols: n } = w;
-  const g = o.codebook.dim;
   const method = chooseIncoherence(fn, o.incoherence, m, n);
+  const W = w.data;
+  const H = h.data;
   let rescale: Float64Array | null = null;
   if (o.rescale) {
     rescale = rescaleVector(w, h);
-    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) w.data[i * n + j] *= rescale[j];
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) h.data[i * n + j] /= rescale[i] * rescale[j];
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) W[i * n + j] *= rescale[j];
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) H[i * n + j] /= rescale[i] * rescale[j];
   }
   // H <- H / mean(diag H) + sigma I, with the mean taken without overflow.
   let maxDiag = 0;
-  for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, Math.abs(h.data[i * n + i]));
+  for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, Math.abs(H[i * n + i]));
   let meanScaled = 0;
-  for (let i = 0; i < n; i++) meanScaled += h.data[i * n + i] / (maxDiag || 1);
+  for (let i = 0; i < n; i++) meanScaled += H[i * n + i] / (maxDiag || 1);
   const mu = (meanScaled / n) * (maxDiag || 1);
   if (!(mu > 0)) throw rangeError(fn, 'H', 'a matrix with a positive mean diagonal (a proxy Hessian E[x x^T])', `mean(diag H) = ${mu}`);
-  for (let k = 0; k < h.data.length; k++) h.data[k] /= mu;
-  for (let i = 0; i < n; i++) h.data[i * n + i] += o.sigmaReg;
+  for (let k = 0; k < H.length; k++) H[k] /= mu;
+  for (let i = 0; i < n; i++) H[i * n + i] += o.sigmaReg;
 
   onStage('incoherence');
-  let Wp: Float64Array;
-  let Hp: Float64Array;
-  let record: IncoherenceRecord;
-  if (method === 'none') {
-    Wp = w.data;
-    Hp = h.data;
-    record = { method: 'none' };
-  } else {
-    const p = incoherenceProcess(matrixFromRowMajor(w.data, m, n), matrixFromRowMajor(h.data, n, n), { method, seed: o.seed });
-    Wp = p.W.data;
-    Hp = p.H.data;
-    record = p.method === 'rht'
-      ? { method: 'rht', seed: o.seed, signsU: p.signsU, signsV: p.signsV }
-      : { method: 'rfft', seed: o.seed, phasesU: p.phasesU, phasesV: p.phasesV };
-  }
+  let record: IncoherenceRecord = { method: 'none' };
+  if (method !== 'none') record = { seed: o.seed, ...incoherenceProcessInPlace(fn, W, m, n, H, method, o.seed) };
 
   onStage('factorize');
-  const { L, D, sigmaReg, retries } = factorizeWithRetry(fn, Hp, n, g, o.sigmaReg);
+  const { L, D, sigmaReg, retries, Hp } = factorizeWithRetry(fn, H, n, o.codebook.dim, o.sigmaReg, o.keepHessian);
 
-  const scale = rootMeanSquare(Wp) / o.codebook.optScale;
-  if (scale > 0) for (let k = 0; k < Wp.length; k++) Wp[k] /= scale;
-  return { m, n, U: Wp, L, D, Hp: o.keepHessian ? Hp : null, record, scale, rescale, mu, sigmaReg, retries };
+  const scale = rootMeanSquare(W) / o.codebook.optScale;
+  if (scale > 0) for (let k = 0; k < W.length; k++) W[k] /= scale;
+  return { m, n, U: W, L, D, Hp, record, scale, rescale, mu, sigmaReg, retries };
 }
 
 /**
- * blockLDL of the row-major n x n H' (D's blocks laid one after another), retried once with 10 x sigma when it
- * fails: V (H / mu + 10 sigma I) V^T = H' + 9 sigma I since V is orthogonal (H' is updated in place). A second
+ * The block LDL of the row-major n x n H' = V (H / mu + sigma I) V^T, in place (H' becomes L; with
+ * `keepHessian` a copy is factored and H' is kept, as the tuning passes need it), retried once with 10 x sigma:
+ * V (H / mu + 10 sigma I) V^T = H' + 9 sigma I since V is orthogonal (a kept H' gets the same update). A second
  * failure throws NotPositiveDefiniteError naming `fn`, H and the pivot.
  */
-export function factorizeWithRetry(fn: string, Hp: Float64Array, n: number, g: number, sigma: number): { L: Float64Array; D: Float64Array; sigmaReg: number; retries: number } {
-  try {
-    return { ...factorize(Hp, n, g), sigmaReg: sigma, retries: 0 };
-  } catch (e) {
-    if (!(e instanceof NotPositiveDefiniteError)) throw e;
-  }
-  for (let i = 0; i < n; i++) Hp[i * n + i] += 9 * sigma;
-  try {
-    return { ...factorize(Hp, n, g), sigmaReg: 10 * sigma, retries: 1 };
-  } catch (e) {
-    if (e instanceof NotPositiveDefiniteError) throw new NotPositiveDefiniteError(fn, `H (regularized with sigmaReg = ${10 * sigma} after a retry)`, e.pivot, e.pivotValue);
-    throw e;
-  }
-}
-
-/** blockLDL of the row-major n x n H' (D's blocks laid one after another). */
-function factorize(Hp: Float64Array, n: number, g: number): { L: Float64Array; D: Float64Array } {
-  const { L, D } = blockLDL(matrixFromRowMajor(Hp, n, n), g);
-  return { L: L.data, D };
+export function factorizeWithRetry(
+  fn: string,
+  Hp: Float64Array,
+  n: number,
+  g: number,
+  sigma: number,
+  keepHessian: boolean,
+): { L: Float64Array; D: Float64Array; sigmaReg: number; retries: number; Hp: Float64Array | null } {
+  const L = keepHessian ? Hp.slice() : Hp;
+  const { D, sigmaReg, retries } = blockLDLWithRetryInPlace(L, n, g, sigma, fn, 'H');
+  if (keepHessian && retries > 0) for (let i = 0; i < n; i++) Hp[i * n + i] += 9 * sigma;
+  return { L, D, sigmaReg, retries, Hp: keepHessian ? Hp : null };
 }

@@ -5,6 +5,8 @@ import type { QuantizeProgress, QuantizeStage } from './options.js';
 
 /** Share of the whole run given to each stage (rounding dominates: BlockLDLQ and the report's products). */
 const WEIGHTS: Record<QuantizeStage, number> = { prepare: 0.02, incoherence: 0.06, factorize: 0.12, round: 0.78, report: 0.02 };
+/** The shares on one thread, where the report's row energies run in the 'prepare' stage. */
+export const SYNC_WEIGHTS: Record<QuantizeStage, number> = { prepare: 0.4, incoherence: 0.03, factorize: 0.12, round: 0.43, report: 0.02 };
 const ORDER: readonly QuantizeStage[] = ['prepare', 'incoherence', 'factorize', 'round', 'report'];
 
 /** Reports stage progress to an optional callback, and keeps wall-clock seconds per stage. */
@@ -15,7 +17,10 @@ export class ProgressTracker {
   private readonly t0 = this.started;
   private lastFraction = 0;
 
-  constructor(private readonly callback: ((p: QuantizeProgress) => void) | undefined) {}
+  constructor(
+    private readonly callback: ((p: QuantizeProgress) => void) | undefined,
+    private readonly weights: Record<QuantizeStage, number> = WEIGHTS,
+  ) {}
 
   /** Closes the current stage and opens `stage` (at 0 of `total`). */
   enter(stage: QuantizeStage, total = 1): void {
@@ -32,9 +37,9 @@ export class ProgressTracker {
     let base = 0;
     for (const s of ORDER) {
       if (s === this.stage) break;
-      base += WEIGHTS[s];
+      base += this.weights[s];
     }
-    const fraction = Math.max(this.lastFraction, Math.min(1, base + WEIGHTS[this.stage] * (total > 0 ? done / total : 1)));
+    const fraction = Math.max(this.lastFraction, Math.min(1, base + this.weights[this.stage] * (total > 0 ? done / total : 1)));
     this.lastFraction = fraction;
     this.callback({ stage: this.stage, done, total, fraction });
   }

@@ -4,14 +4,14 @@
  */
 import { readMatrix, readSymmetricMatrix, type DenseMatrix, type MatrixInput } from '../core/index.js';
 import { rangeError } from '../errors/index.js';
-import { deserializeError, type PrepareRequest, type WorkerReply, type WorkerRequest } from './messages.js';
+import { deserializeError, type EnergiesJob, type PrepareRequest, type WorkerReply, type WorkerRequest } from './messages.js';
 import { builtinCodebook, resolveOptions, type QuantizeLinearOptions, type ResolvedOptions } from './options.js';
 import { acquireWorkers, availableCores, releaseWorkers, terminateWorkers, workersAvailable, type QuantizeWorker } from './pool.js';
 import { prepareLayer, type PreparedLayer } from './prepare.js';
-import { ProgressTracker } from './progress.js';
+import { ProgressTracker, SYNC_WEIGHTS } from './progress.js';
 import { QuantizedLinear, type QuantizeReport } from './quantized-linear.js';
-import { roundRows, type RowSums } from './round.js';
-import { rowEnergies, totalEnergy } from './energy.js';
+import { roundRows, type RowSums, type RowsJob } from './round.js';
+import { claimRowEnergies, ENERGY_CHUNK_ROWS, totalEnergy } from './energy.js';
 import { prepareQuipSharpLayer, quipSharpHessianInput, readSignVector } from './quip-sharp.js';
 import { matrixFromRowMajor } from '../core/index.js';
 import { proxyLoss as ldlqProxyLoss } from '../ldlq/index.js';
@@ -22,16 +22,34 @@ export type QuipSharpHessianDict = { flatH: unknown; mu: unknown; n: number; ct?
 
 /**
  * The inputs, read once: W (m x n) and H (n x n, symmetric; with compat 'quip-sharp' also QuIP#'s Hessian dict),
- * with n a multiple of the codebook's dim.
+ * with n a multiple of the codebook's dim, into arrays made by `allocate`.
  */
-function readInputs(fn: string, W: unknown, H: unknown, o: ResolvedOptions): { w: DenseMatrix; h: DenseMatrix } {
-  const w = readMatrix(fn, 'W', W);
+function readInputs(fn: string, W: unknown, H: unknown, o: ResolvedOptions, allocate?: (length: number) => Float64Array): { w: DenseMatrix; h: DenseMatrix } {
+  const w = readMatrix(fn, 'W', W, allocate);
   const fromFile = o.compat ? quipSharpHessianInput(H) : undefined;
   if (fromFile && fromFile.rows !== w.cols) throw rangeError(fn, 'H.n', `${w.cols} (the columns of W)`, String(fromFile.rows));
-  const h = fromFile ?? readSymmetricMatrix(fn, 'H', H, w.cols);
+  const h = fromFile ?? readSymmetricMatrix(fn, 'H', H, w.cols, undefined, allocate);
   const g = o.codebook.dim;
   if (w.cols % g !== 0) throw rangeError(fn, 'W.shape[1]', `a multiple of the codebook's dim ${g} (${o.codebook.name})`, String(w.cols));
   return { w, h };
+}
+
+/** A Float64Array of `length` in shared memory. */
+function sharedArray(length: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(8 * length));
+}
+
+/** ||x||_2 without overflow: max |x| * sqrt(sum (x / max)^2). */
+function norm2(x: Float64Array): number {
+  let max = 0;
+  for (let i = 0; i < x.length; i++) max = Math.max(max, Math.abs(x[i]));
+  if (max === 0) return 0;
+  let sq = 0;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i] / max;
+    sq += v * v;
+  }
+  return max * Math.sqrt(sq);
 }
 
 function abortError(signal: AbortSignal): Error {
@@ -62,13 +80,15 @@ function total(a: Float64Array): number {
  * The layer and its report. In the processed basis, with R' = W' - W_hat' and H' = V (H_r / mu + sigma I) V^T:
  *   tr(R H R^T) = mu (tr(R' H' R'^T) - sigma ||R'||^2)
  * (V orthogonal; the rescaling cancels in R diag(s) diag(s)^-1 H diag(s)^-1 diag(s) R^T), with
- * tr(R' H' R'^T) = sum_k e_k D_k e_k^T from the block LDL: the loss costs no product with H. The denominator
- * tr(W H W^T) is summed from the rows' energies with the user's W and H, computed by the rounding jobs.
+ * tr(R' H' R'^T) = sum_k e_k D_k e_k^T from the block LDL: the loss costs no product with H. Without rescaling,
+ * ||W - W_hat||_F = ||R'||_F too (U and V orthogonal), so W_hat is never formed; with rescaling (W - W_hat =
+ * (W_r - W_hat_r) diag(s)^-1) or compat 'quip-sharp' (whose loss is taken with the user's H), W_hat is
+ * dequantized and compared with `user.W`. The denominator tr(W H W^T) is summed from the rows' energies with
+ * the user's W and H.
  */
 function finish(
   fn: string,
-  wUser: Float64Array,
-  hUser: Float64Array | null,
+  user: { W: Float64Array | null; H: Float64Array | null; norm: number },
   p: PreparedLayer,
   o: ResolvedOptions,
   codes: Uint16Array,
@@ -79,25 +99,21 @@ function finish(
   tracker.enter('report');
   const fields = { outFeatures: p.m, inFeatures: p.n, codebook: o.codebook, codes, incoherence: p.record, scale: p.scale, rescale: p.rescale };
   const layer = new QuantizedLinear(fields);
-  const Wq = layer.dequantize().data;
-  const proxyLoss = hUser ? directLoss(fn, wUser, Wq, hUser, p.m, p.n) : identityLoss(fn, p, sums);
-  let max = 0;
-  for (let k = 0; k < wUser.length; k++) max = Math.max(max, Math.abs(wUser[k]), Math.abs(Wq[k]));
-  let err = 0;
-  let norm = 0;
-  if (max > 0) {
-    for (let k = 0; k < wUser.length; k++) {
-      const a = wUser[k] / max;
-      const d = a - Wq[k] / max;
-      err += d * d;
-      norm += a * a;
-    }
+  let proxyLoss: number;
+  let weightError: number;
+  if (user.W && (user.H || p.rescale)) {
+    const Wq = layer.dequantize().data;
+    proxyLoss = user.H ? directLoss(fn, user.W, Wq, user.H, p.m, p.n) : identityLoss(fn, p, sums);
+    weightError = relativeDifference(user.W, Wq);
+  } else {
+    proxyLoss = identityLoss(fn, p, sums);
+    weightError = user.norm === 0 ? 0 : (p.scale * Math.sqrt(total(sums.residualSq))) / user.norm;
   }
   const seconds = tracker.finish();
   const report: QuantizeReport = {
     proxyLoss,
     relativeProxyLoss: proxyLoss === 0 ? 0 : proxyLoss / totalEnergy(fn, sums.energy),
-    weightError: err === 0 ? 0 : Math.sqrt(err / norm),
+    weightError,
     bitsPerWeight: layer.bitsPerWeight,
     sigmaReg: p.sigmaReg,
     retries: p.retries,
@@ -105,6 +121,23 @@ function finish(
     seconds,
   };
   return new QuantizedLinear({ ...fields, report });
+}
+
+/** ||A - B||_F / ||A||_F (0 for A = B = 0), scaled by max |entry| so that neither sum overflows. */
+function relativeDifference(A: Float64Array, B: Float64Array): number {
+  let max = 0;
+  for (let k = 0; k < A.length; k++) max = Math.max(max, Math.abs(A[k]), Math.abs(B[k]));
+  let err = 0;
+  let norm = 0;
+  if (max > 0) {
+    for (let k = 0; k < A.length; k++) {
+      const a = A[k] / max;
+      const d = a - B[k] / max;
+      err += d * d;
+      norm += a * a;
+    }
+  }
+  return err === 0 ? 0 : Math.sqrt(err / norm);
 }
 
 /** The proxy loss from the per-row sums of the processed basis (see {@link finish}). */
@@ -145,17 +178,19 @@ function directLoss(fn: string, W: Float64Array, Wq: Float64Array, H: Float64Arr
 export function quantizeLinearSync(W: MatrixInput, H: MatrixInput | QuipSharpHessianDict, options?: QuantizeLinearOptions): QuantizedLinear {
   const fn = 'quantizeLinearSync';
   const o = resolveOptions(fn, options);
-  const tracker = new ProgressTracker(o.onProgress);
+  // The row energies take about as long as the rounding here (one m n^2 / 2 product each).
+  const tracker = new ProgressTracker(o.onProgress, SYNC_WEIGHTS);
   tracker.emit(0, 1);
   const check = () => {
     if (o.signal?.aborted) throw abortError(o.signal);
   };
   check();
   const { w, h } = readInputs(fn, W, H, o);
-  const wUser = w.data.slice();
-  const hUser = o.compat ? h.data.slice() : null;
+  const user = { W: o.rescale || o.compat ? w.data.slice() : null, H: o.compat ? h.data.slice() : null, norm: norm2(w.data) };
   const sums = newRowSums(w.rows, false);
-  rowEnergies(w.data, h.data, w.cols, 0, w.rows, sums.energy);
+  const chunks = Math.ceil(w.rows / ENERGY_CHUNK_ROWS);
+  let chunk = 0;
+  claimRowEnergies(w.data, h.data, w.rows, w.cols, new Int32Array(2), sums.energy, false, () => (check(), tracker.emit(++chunk, chunks)));
   const onStage = (stage: 'incoherence' | 'factorize') => (check(), tracker.enter(stage));
   const p = o.compat
     ? prepareQuipSharpLayer(fn, w, h, { ...o, signsIn: signs(fn, 'options.signsIn', o.signsIn, w.cols, o, 1), signsOut: signs(fn, 'options.signsOut', o.signsOut, w.rows, o, 0) }, onStage)
@@ -165,19 +200,28 @@ export function quantizeLinearSync(W: MatrixInput, H: MatrixInput | QuipSharpHes
   tracker.enter('round', blocks);
   const codes = new Uint16Array(codeCount(p, o));
   let done = 0;
-  roundRows({ ...p, tuneIters: o.tuneIters, W: null, H: null }, o.codebook, 0, p.m, codes, sums, (k) => tracker.emit((done += k), blocks));
+  roundRows(fn, { ...p, tuneIters: o.tuneIters }, o.codebook, 0, p.m, codes, sums, (k) => tracker.emit((done += k), blocks));
   check();
-  return finish(fn, wUser, hUser, p, o, codes, sums, 1, tracker);
+  return finish(fn, user, p, o, codes, sums, 1, tracker);
 }
 
 /**
  * As {@link quantizeLinearSync}, on `options.threads` worker threads (default: every core in Node, 1
- * elsewhere), with the same result bit for bit for every thread count: the preparation (incoherence and
- * factorization) runs in one worker, then the rows of W' are split across the workers, each rounding its rows
- * with BlockLDLQ on the shared L. The calling thread stays free. `options.signal` stops the work within a
- * second: the promise rejects with an AbortError and every worker is terminated. Where workers or shared
- * memory are not available (a page without cross-origin isolation), or for a user-defined Codebook object
- * (which cannot be sent to a worker), it runs on the calling thread.
+ * elsewhere), with the same result bit for bit for every thread count. One worker prepares the layer
+ * (incoherence and factorization) while the others compute the report's row energies; then the rows of W' are
+ * split across all the workers, each rounding its rows with BlockLDLQ on the shared L and then taking the
+ * energies left over. The calling thread stays free. `options.signal` stops the work within a second: the
+ * promise rejects with an AbortError and every worker is terminated. Where workers or shared memory are not
+ * available (a page without cross-origin isolation), or for a user-defined Codebook object (which cannot be
+ * sent to a worker), it runs on the calling thread.
+ *
+ * Memory: besides the caller's W and H, one shared copy of each (read by the energies), and the prepared U and
+ * L, which the preparation makes in place from a second copy: 3 copies of W and of H at the peak (one more of H
+ * with tuneIters > 0).
+ *
+ * @example
+ * const q = await quantizeLinear(W, H, { codebook: 'e8p12', seed: 0, onProgress: (p) => console.log(p.stage, p.fraction) });
+ * q.report.threads; // the workers the rounding ran on
  */
 export async function quantizeLinear(W: MatrixInput, H: MatrixInput | QuipSharpHessianDict, options?: QuantizeLinearOptions): Promise<QuantizedLinear> {
   const fn = 'quantizeLinear';
@@ -188,8 +232,9 @@ export async function quantizeLinear(W: MatrixInput, H: MatrixInput | QuipSharpH
     return quantizeLinearSync(W, H, options);
   }
   if (o.signal?.aborted) throw abortError(o.signal);
-  const { w, h } = readInputs(fn, W, H, o);
-  const threads = Math.max(1, Math.min(o.threads ?? (await availableCores()), w.rows));
+  const { w, h } = readInputs(fn, W, H, o, sharedArray);
+  const { rows: m, cols: n } = w;
+  const threads = Math.max(1, Math.min(o.threads ?? (await availableCores()), m));
   const tracker = new ProgressTracker(o.onProgress);
   tracker.emit(0, 1);
   let workers: QuantizeWorker[] = [];
@@ -202,14 +247,24 @@ export async function quantizeLinear(W: MatrixInput, H: MatrixInput | QuipSharpH
   try {
     workers = await acquireWorkers(threads);
     for (const worker of workers) worker.onFailure(fail);
-    const Wshared = sharedCopy(w.data);
-    const Hshared = sharedCopy(h.data);
+    const sums = newRowSums(m, true);
+    const energies: EnergiesJob = { W: w.data, H: h.data, m, n, control: new Int32Array(new SharedArrayBuffer(8)), energy: sums.energy };
+    const chunks = Math.ceil(m / ENERGY_CHUNK_ROWS);
+    let chunksDone = 0;
+    // Workers 1.. compute energies while worker 0 prepares; they pause when it is done.
+    const early = workers.slice(1).map((worker) =>
+      exchange<true>(worker, { type: 'energies', energies }, (reply) => {
+        if (reply.type === 'energy-chunk') chunksDone++;
+        return reply.type === 'energies-paused' ? true : undefined;
+      }),
+    );
+    for (const e of early) e.catch(fail);
     const request: PrepareRequest = {
       type: 'prepare',
-      W: Wshared,
-      H: Hshared,
-      m: w.rows,
-      n: w.cols,
+      W: w.data,
+      H: h.data,
+      m,
+      n,
       codebook: o.codebook.name,
       incoherence: o.incoherence,
       seed: o.seed,
@@ -225,25 +280,35 @@ export async function quantizeLinear(W: MatrixInput, H: MatrixInput | QuipSharpH
         return reply.type === 'prepared' ? reply.layer : undefined;
       }),
     ]);
+    Atomics.store(energies.control, 1, 1);
+    await Promise.race([failed, Promise.all(early)]);
+    // Round-stage units: rounded column blocks, and the energy chunks left, weighted alike in total (the two
+    // products cost about the same).
     const blocks = (1 + o.tuneIters) * (p.n / o.codebook.dim) * threads;
-    tracker.enter('round', blocks);
+    const chunkUnits = blocks / (1 + o.tuneIters) / chunks;
+    const units = blocks + (chunks - Math.min(chunks, chunksDone)) * chunkUnits;
+    tracker.enter('round', units);
     const codes = new Uint16Array(new SharedArrayBuffer(2 * codeCount(p, o)));
-    const sums = newRowSums(p.m, true);
     let done = 0;
-    const job = { m: p.m, n: p.n, U: p.U, L: p.L, D: p.D, Hp: p.Hp, tuneIters: o.tuneIters, W: Wshared, H: Hshared };
+    const job: RowsJob = { m, n, U: p.U, L: p.L, D: p.D, Hp: p.Hp, tuneIters: o.tuneIters };
     await Promise.race([
       failed,
       Promise.all(
         workers.map((worker, t) =>
-          exchange<true>(worker, { type: 'round', job, codebook: o.codebook.name, r0: Math.floor((t * p.m) / threads), r1: Math.floor(((t + 1) * p.m) / threads), codes, sums }, (reply) => {
-            if (reply.type === 'blocks') tracker.emit((done += reply.count), blocks);
-            return reply.type === 'rounded' ? true : undefined;
-          }),
+          exchange<true>(
+            worker,
+            { type: 'round', fn, job, codebook: o.codebook.name, r0: Math.floor((t * m) / threads), r1: Math.floor(((t + 1) * m) / threads), codes, sums, energies },
+            (reply) => {
+              if (reply.type === 'blocks') tracker.emit((done += reply.count), units);
+              if (reply.type === 'energy-chunk') tracker.emit((done += chunkUnits), units);
+              return reply.type === 'rounded' ? true : undefined;
+            },
+          ),
         ),
       ),
     ]);
     ok = true;
-    return finish(fn, w.data, null, p, o, codes.slice(), sums, threads, tracker);
+    return finish(fn, { W: w.data, H: null, norm: norm2(w.data) }, p, o, codes.slice(), sums, threads, tracker);
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
     if (ok) releaseWorkers(workers);
@@ -255,12 +320,6 @@ export async function quantizeLinear(W: MatrixInput, H: MatrixInput | QuipSharpH
 function signs(fn: string, arg: string, v: unknown, len: number, o: ResolvedOptions, stream: number): Float64Array {
   if (v === undefined) return Float64Array.from(randomSigns(len, o.seed, stream));
   return readSignVector(fn, arg, v, len);
-}
-
-function sharedCopy(a: Float64Array): Float64Array {
-  const s = new Float64Array(new SharedArrayBuffer(a.byteLength));
-  s.set(a);
-  return s;
 }
 
 /** Sends `request` and resolves with the first reply `pick` maps to a value; an error reply rejects. */

@@ -61,17 +61,33 @@ export interface QuantizedLinearFields {
   report?: QuantizeReport | null;
 }
 
-/** A quantized m x n linear layer: codes, incoherence record and scales, with compressed matvec and matmul. */
+/**
+ * A quantized m x n linear layer: codes, incoherence record and scales, with compressed matvec and matmul.
+ * It stands for W_hat = U^T (scale * C) V diag(s)^-1, C the decoded codes (m x n), U, V the incoherence maps and s
+ * the optional rescaling; `matvec` computes W_hat x from the codes without forming W_hat. Built by
+ * quantizeLinear, read from files (fromSafetensors, fromQuipSharp, readQuantizedModel), or from its fields.
+ *
+ * @example
+ * const q = await quantizeLinear(W, H, { seed: 0 });
+ * const y = q.matvec(x);                           // W_hat x, x of length inFeatures
+ * const again = QuantizedLinear.fromSafetensors(q.toSafetensors('down_proj'));
+ */
 export class QuantizedLinear {
+  /** Output features m (rows of W). */
   readonly outFeatures: number;
+  /** Input features n (columns of W; a multiple of the codebook's dim). */
   readonly inFeatures: number;
   /** The codebook's name, e.g. 'E8P12'. */
   readonly codebook: string;
   /** Storage per weight: codebook bits plus signs or phases and scales. */
   readonly bitsPerWeight: number;
+  /** Row-major outFeatures x (inFeatures / dim) x codeWords code words of the processed weights W'. */
   readonly codes: Uint16Array;
+  /** The incoherence processing the codes are under, with what reverses it (signs, phases or QuIP#'s maps). */
   readonly incoherence: IncoherenceRecord;
+  /** W_hat' = scale * C: rms(W') / codebook.optScale at quantization (0 for an all-zero layer). */
   readonly scale: number;
+  /** Per-input-column rescaling s (W was quantized as W diag(s)), or null. */
   readonly rescale: Float64Array | null;
   /** What quantizeLinear measured (null for a layer built from stored fields). */
   readonly report: QuantizeReport | null;
@@ -130,7 +146,8 @@ export class QuantizedLinear {
    *
    * `x` is a Float32Array or Float64Array of inFeatures finite entries; the result has x's type (computed in
    * float64, rounded once). `out` (optional, of x's type and length outFeatures) may be x itself or overlap it:
-   * x is read completely before out is written.
+   * x is read completely before out is written. Throws TypeError unless x is a Float32Array or Float64Array (or
+   * out is of x's type), RangeError for a length other than inFeatures (outFeatures for out) or a non-finite entry.
    *
    * @example const y = layer.matvec(new Float32Array(layer.inFeatures).fill(1));
    */
@@ -155,7 +172,11 @@ export class QuantizedLinear {
   /**
    * Y = X W_hat^T for a batch: X is batch x inFeatures (any 2-D ndarray view), the result batch x outFeatures
    * (float64). Row b of the result equals matvec(row b of X) up to float64 round-off. The codes are decoded
-   * once per batch, not once per row.
+   * once per batch, not once per row: O(m n batch) multiply-adds from O(m n / 8) code reads, plus the transforms
+   * per row. Throws TypeError for a non-matrix X, RangeError for X without inFeatures columns or a non-finite entry.
+   *
+   * @example
+   * const Y = layer.matmul(ndarray(new Float32Array(16 * layer.inFeatures), [16, layer.inFeatures])); // 16 x outFeatures
    */
   matmul(X: MatrixInput): Matrix {
     const fn = 'QuantizedLinear.matmul';
@@ -183,6 +204,11 @@ export class QuantizedLinear {
   /**
    * This layer as a quantized-format safetensors file (docs/format.md), its tensors named `${name}.codes`, ...
    * (default name 'layer'). Read it back with {@link QuantizedLinear.fromSafetensors} or readQuantizedModel.
+   * Cost: one copy of the codes and the record into the file's bytes. Throws TypeError for a name that is not a
+   * non-empty string.
+   *
+   * @example
+   * writeFileSync('down_proj.safetensors', layer.toSafetensors('model.layers.0.mlp.down_proj'));
    */
   toSafetensors(name = 'layer'): Uint8Array {
     checkLayerName('QuantizedLinear.toSafetensors', name);
@@ -193,6 +219,9 @@ export class QuantizedLinear {
    * The layer stored in a quantized-format file: the only one, or the one named `name`. Throws CorruptDataError
    * for a file that is not in the format, is of a newer format version, names a codebook this reader does not
    * know, or whose tensors do not match the layer's shapes; RangeError when `name` is missing or unknown.
+   *
+   * @example
+   * const layer = QuantizedLinear.fromSafetensors(readFileSync('down_proj.safetensors'));
    */
   static fromSafetensors(bytes: Uint8Array, name?: string): QuantizedLinear {
     const fn = 'QuantizedLinear.fromSafetensors';
@@ -205,6 +234,9 @@ export class QuantizedLinear {
    * returns the `.pt`, or safetensors tensors of the same names) and its codebook ('E8P12', 'E8P12RVQ3B',
    * 'E8P12RVQ4B'). The layer runs with QuIP#'s own transforms (its H_K tables), its stored float16 SU and SV
    * and its scaleWH, so matvec, matmul and dequantize give what QuIP# computes. Errors as readQuipSharpLayer.
+   *
+   * @example
+   * const layer = QuantizedLinear.fromQuipSharp(readTorchFile(bytes) as Record<string, unknown>, { codebook: 'E8P12' });
    */
   static fromQuipSharp(attr: Record<string, unknown>, options: { codebook: QuipSharpCodebookName }): QuantizedLinear {
     if (typeof options !== 'object' || options === null) throw optionsTypeError('QuantizedLinear.fromQuipSharp', options);
@@ -216,12 +248,22 @@ export class QuantizedLinear {
    * fused = false), for a layer in QuIP#'s transform (quantized with compat 'quip-sharp' or read with
    * fromQuipSharp). Throws RangeError for other layers (quipsharp's Hadamard constructions and signs are not
    * QuIP#'s) and for shapes QuIP# cannot pack (outFeatures a multiple of 16, inFeatures of 64).
+   *
+   * @example
+   * const attr = (await quantizeLinear(W, H, { compat: 'quip-sharp', seed: 0 })).toQuipSharp(); // { Qidxs, SU, SV, ... }
    */
   toQuipSharp(): Record<string, unknown> {
     return quipSharpAttrOf('QuantizedLinear.toQuipSharp', { ...this, codebook: this.codebookObject });
   }
 
-  /** W_hat (outFeatures x inFeatures, float64), materialized: for checks and export, not for inference. */
+  /**
+   * W_hat (outFeatures x inFeatures, float64), materialized: for checks and export, not for inference. Cost:
+   * decoding every code and the inverse incoherence transforms of the m x n result (the fast Hadamard transforms or
+   * FFTs of its rows and columns); 8 m n bytes.
+   *
+   * @example
+   * const What = layer.dequantize(); // What.get(i, j): the weight the codes stand for
+   */
   dequantize(): Matrix {
     const { outFeatures: m, inFeatures: n, incoherence: record } = this;
     let W: Float64Array;

@@ -81,7 +81,7 @@ export function prepareQuipSharpLayer(
   fn: string,
   w: DenseMatrix,
   h: DenseMatrix,
-  o: { codebook: Codebook; sigmaReg: number; rescale: boolean; signsIn: Float64Array; signsOut: Float64Array },
+  o: { codebook: Codebook; sigmaReg: number; rescale: boolean; signsIn: Float64Array; signsOut: Float64Array; tuneIters: number },
   onStage: (stage: 'incoherence' | 'factorize') => void,
 ): PreparedLayer {
   const { rows: m, cols: n } = w;
@@ -110,7 +110,7 @@ export function prepareQuipSharpLayer(
   H = hadamardBothSides(H, n, n, 'H');
   for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) H[i * n + j] = H[j * n + i] = 0.5 * (H[i * n + j] + H[j * n + i]);
   onStage('factorize');
-  const { L, D, sigmaReg, retries } = factorizeWithRetry(fn, H, n, o.codebook.dim, o.sigmaReg);
+  const { L, D, sigmaReg, retries, Hp } = factorizeWithRetry(fn, H, n, o.codebook.dim, o.sigmaReg, o.tuneIters > 0);
   const Wscale = rootMeanSquare(Wp) / o.codebook.optScale;
   if (Wscale > 0) for (let k = 0; k < Wp.length; k++) Wp[k] /= Wscale;
   return {
@@ -119,7 +119,7 @@ export function prepareQuipSharpLayer(
     U: Wp,
     L,
     D,
-    Hp: H,
+    Hp,
     record: { method: 'quip-sharp', SU: o.signsIn, SV: o.signsOut, scaleWH },
     scale: Wscale * rms,
     rescale: null,

@@ -51,6 +51,10 @@ export interface QuipSharpRecord {
   scaleWH: Float64Array | null;
 }
 
+/**
+ * How a quantized layer's codes map back to W: the incoherence processing it was quantized under, with what
+ * reverses it (signs, phases, or QuIP#'s own maps), discriminated by `method`.
+ */
 export type IncoherenceRecord = RHTRecord | RFFTRecord | NoIncoherenceRecord | QuipSharpRecord;
 
 /** x' = V x for the input side (a new Float64Array). */

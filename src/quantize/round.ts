@@ -6,9 +6,8 @@
  */
 import { matrixFromRowMajor } from '../core/index.js';
 import type { Codebook } from '../lattice/index.js';
-import { blockLDLQ, gemmAccumulate } from '../ldlq/index.js';
+import { blockLDLQ, blockLDLQInPlace, gemmAccumulate } from '../ldlq/index.js';
 import type { PreparedLayer } from './prepare.js';
-import { rowEnergies } from './energy.js';
 
 /** What the report needs per row, in the processed, codebook-scaled basis (multiply by scale^2 for W' units). */
 export interface RowSums {
@@ -21,19 +20,17 @@ export interface RowSums {
 }
 
 /** The input a rows job works on (flat row-major arrays; in a worker they view shared memory). */
-export type RowsJob = Pick<PreparedLayer, 'm' | 'n' | 'U' | 'L' | 'D' | 'Hp'> & {
-  tuneIters: number;
-  /** The user's W (m x n) and H (n x n), for the energies; null where the caller computes them itself. */
-  W: Float64Array | null;
-  H: Float64Array | null;
-};
+export type RowsJob = Pick<PreparedLayer, 'm' | 'n' | 'U' | 'L' | 'D' | 'Hp'> & { tuneIters: number };
 
 /**
  * Rounds rows [r0, r1) of job.U with BlockLDLQ (buffered sweep, L given), writes their codes into `codes`
- * (row-major, all rows) and their sums into `sums` (indexed by row). `onBlocks(k)` reports k more rounded
- * column blocks (of (1 + tuneIters) n / g per row range).
+ * (row-major, all rows) and their loss and residual into `sums` (indexed by row). Without tuning passes the rows
+ * of job.U are overwritten with their residual R' = U - What (job.U is the caller's own copy), with no other
+ * m x n array; with them, blockLDLQ works on copies. `onBlocks(k)` reports k more rounded column blocks (of
+ * (1 + tuneIters) n / g per row range). Errors name `fn`.
  */
 export function roundRows(
+  fn: string,
   job: RowsJob,
   codebook: Codebook,
   r0: number,
@@ -46,36 +43,41 @@ export function roundRows(
   const rows = r1 - r0;
   if (rows <= 0) return;
   const g = codebook.dim;
+  const words = (n / g) * codebook.codeWords;
   const U = job.U.subarray(r0 * n, r1 * n);
   let last = 0;
-  const result = blockLDLQ(matrixFromRowMajor(U.slice(), rows, n), tuneIters > 0 ? matrixFromRowMajor(job.Hp!, n, n) : null, codebook, {
+  const onProgress = onBlocks && ((done: number) => (onBlocks(done - last), (last = done)));
+  if (tuneIters === 0) {
+    sums.loss.fill(0, r0, r1);
+    // E_k = What_k - X_k, row i's share of the loss summed over the blocks as they are rounded (last to first).
+    const rowCodes = blockLDLQInPlace(fn, U, rows, n, job.L, codebook, (k0, X, P) => addBlockForms(X, P, rows, g, job.D, k0, sums.loss, r0), onProgress);
+    codes.set(rowCodes, r0 * words);
+    rowSquares(U, rows, n, sums.residualSq, r0);
+    return;
+  }
+  const result = blockLDLQ(matrixFromRowMajor(U.slice(), rows, n), matrixFromRowMajor(job.Hp!, n, n), codebook, {
     L: matrixFromRowMajor(job.L, n, n),
     tuneIters,
-    returnRounded: true,
-    onProgress: onBlocks && ((done) => (onBlocks(done - last), (last = done))),
+    onProgress,
   });
-  const words = (n / g) * codebook.codeWords;
   codes.set(result.codes, r0 * words);
   const What = result.What.data;
   const R = new Float64Array(rows * n);
   for (let k = 0; k < R.length; k++) R[k] = U[k] - What[k];
-  // tr(R H' R^T): from the rounding's own errors E = What - X when no tuning pass moved What (R L = -E),
-  // else from R L directly.
-  const E = tuneIters === 0 ? negatedErrors(What, result.rounded!.data) : timesUnitBlockLower(R, rows, n, job.L, g);
-  blockQuadraticForms(E, rows, n, job.D, g, sums.loss, r0);
-  for (let i = 0; i < rows; i++) {
-    let r2 = 0;
-    for (let k = i * n; k < (i + 1) * n; k++) r2 += R[k] * R[k];
-    sums.residualSq[r0 + i] = r2;
-  }
-  if (job.W && job.H) rowEnergies(job.W, job.H, n, r0, r1, sums.energy);
+  // A tuning pass moved What away from the LDLQ rounding, so tr(R H' R^T) comes from R L = -E directly.
+  const E = timesUnitBlockLower(R, rows, n, job.L, g);
+  sums.loss.fill(0, r0, r1);
+  for (let k0 = 0; k0 < n; k0 += g) addBlockForms(E, null, rows, g, job.D, k0, sums.loss, r0, n);
+  rowSquares(R, rows, n, sums.residualSq, r0);
 }
 
-/** X - What (= R L), elementwise. */
-function negatedErrors(What: Float64Array, X: Float64Array): Float64Array {
-  const out = new Float64Array(What.length);
-  for (let k = 0; k < out.length; k++) out[k] = X[k] - What[k];
-  return out;
+/** out[r0 + i] = ||row i||^2 of the rows x n A. */
+function rowSquares(A: Float64Array, rows: number, n: number, out: Float64Array, r0: number): void {
+  for (let i = 0; i < rows; i++) {
+    let s = 0;
+    for (let k = i * n; k < (i + 1) * n; k++) s += A[k] * A[k];
+    out[r0 + i] = s;
+  }
 }
 
 /** A L for a rows x n A and the unit block-lower L (zero above its g x g diagonal blocks): m n^2 / 2 flops. */
@@ -90,19 +92,22 @@ function timesUnitBlockLower(A: Float64Array, rows: number, n: number, L: Float6
   return out;
 }
 
-/** out[r0 + i] = sum_k y_k D_k y_k^T for each row y of the rows x n matrix Y, D_k the g x g blocks. */
-function blockQuadraticForms(Y: Float64Array, rows: number, n: number, D: Float64Array, g: number, out: Float64Array, r0: number): void {
+/**
+ * out[r0 + i] += y_i D_k y_i^T for block k (columns k0 .. k0+g) of each row, with y = Y - P (P given, both
+ * rows x g) or y = Y[i, k0 .. k0+g) (P null, Y rows x ld), D_k the g x g block of D at k0 g.
+ */
+function addBlockForms(Y: Float64Array, P: Float64Array | null, rows: number, g: number, D: Float64Array, k0: number, out: Float64Array, r0: number, ld = g): void {
+  const d = k0 * g;
+  const y = new Float64Array(g);
   for (let i = 0; i < rows; i++) {
+    const o = P ? i * g : i * ld + k0;
+    for (let t = 0; t < g; t++) y[t] = P ? P[i * g + t] - Y[o + t] : Y[o + t];
     let total = 0;
-    for (let k = 0; k < n / g; k++) {
-      const y = i * n + k * g;
-      const d = k * g * g;
-      for (let a = 0; a < g; a++) {
-        let row = 0;
-        for (let b = 0; b < g; b++) row += D[d + a * g + b] * Y[y + b];
-        total += Y[y + a] * row;
-      }
+    for (let a = 0; a < g; a++) {
+      let row = 0;
+      for (let b = 0; b < g; b++) row += D[d + a * g + b] * y[b];
+      total += y[a] * row;
     }
-    out[r0 + i] = total;
+    out[r0 + i] += total;
   }
 }

@@ -10,6 +10,13 @@ import { rangeError, typeError } from '../errors/index.js';
 import { assertInteger } from '../core/index.js';
 import { philox4x32 } from './philox.js';
 
+/**
+ * A seed of the Philox streams: an integer 0..2^53-1, or a bigint 0..2^64-1 (the full 64-bit key).
+ * The key is (seed mod 2^32, floor(seed / 2^32) mod 2^32); the same seed gives the same bits everywhere.
+ *
+ * @example
+ * randomSigns(8, 42, 1); randomSigns(8, 42n, 1) // the same signs: 42 and 42n are one key
+ */
 export type Seed = number | bigint;
 
 /**
@@ -47,6 +54,7 @@ function checkedWords(fn: string, countArg: string, n: unknown, seed: unknown, s
 /**
  * Words w[start .. start + count - 1] of stream `stream` under `seed` (see the file comment), a new
  * Uint32Array. A stream holds 2^34 words (2^32 blocks of four), so start + count <= 2^34; count <= 2^31.
+ * Cost: one Philox4x32-10 block (10 rounds of two 32-bit multiplies) per four words; any start is random access.
  * Throws TypeError for non-integers (or a bad seed type), RangeError outside those bounds.
  *
  * @example philoxWords(0, 0, 0, 4) // Uint32Array [0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8]
@@ -101,7 +109,8 @@ function uniform53(a: number, b: number): number {
 
 /**
  * k random phases in [0, 2 pi) as a new Float64Array: phase j = 2 pi (w[2j] 2^21 + floor(w[2j+1] / 2^11)) / 2^53.
- * RFFT incoherence uses stream 2 (left) and 3 (right). Throws as {@link randomSigns} does (for k).
+ * RFFT incoherence uses stream 2 (left) and 3 (right). O(k): one Philox block per two phases. Throws as
+ * {@link randomSigns} does (for k).
  *
  * @example randomPhases(512, 42, 3) // the phases of a 1024-wide RFFT side
  */
@@ -114,7 +123,8 @@ export function randomPhases(k: number, seed: Seed, stream = 0): Float64Array {
 
 /**
  * n uniform samples in [0, 1) as a new Float64Array: sample j = (w[2j] 2^21 + floor(w[2j+1] / 2^11)) / 2^53, a
- * multiple of 2^-53, bit-identical everywhere. Throws as {@link randomSigns} does.
+ * multiple of 2^-53, bit-identical everywhere. O(n): one Philox block per two samples. Throws as
+ * {@link randomSigns} does.
  *
  * @example randomUniform(3, 7) // three samples of stream 0 under seed 7
  */
@@ -129,7 +139,8 @@ export function randomUniform(n: number, seed: Seed, stream = 0): Float64Array {
  * n standard normal samples as a new Float64Array, by the Box-Muller transform on pairs of 53-bit uniforms
  * u = randomUniform: z[2j] = r cos(2 pi u[2j+1]), z[2j+1] = r sin(2 pi u[2j+1]) with r = sqrt(-2 ln(1 - u[2j]))
  * (a prefix of the samples for n + 1). Math.log/cos/sin may differ in the last bit between JS engines; the
- * uniforms never do. Throws as {@link randomSigns} does.
+ * uniforms never do. O(n): per two samples one Philox block, a log, a square root, a cosine and a sine. Throws as
+ * {@link randomSigns} does.
  *
  * @example randomNormal(1024, 3) // 1024 N(0, 1) samples
  */
