@@ -7,7 +7,7 @@ import { rangeError } from '../errors/index.js';
 import { deserializeError, type EnergiesJob, type PrepareRequest, type WorkerReply, type WorkerRequest } from './messages.js';
 import { builtinCodebook, resolveOptions, type QuantizeLinearOptions, type ResolvedOptions } from './options.js';
 import { acquireWorkers, availableCores, releaseWorkers, terminateWorkers, workersAvailable, type QuantizeWorker } from './pool.js';
-import { prepareLayer, type PreparedLayer } from './prepare.js';
+import { prepareLayer, rootMeanSquare, type PreparedLayer } from './prepare.js';
 import { ProgressTracker, SYNC_WEIGHTS } from './progress.js';
 import { QuantizedLinear, type QuantizeReport } from './quantized-linear.js';
 import { roundRows, type RowSums, type RowsJob } from './round.js';
@@ -39,17 +39,9 @@ function sharedArray(length: number): Float64Array {
   return new Float64Array(new SharedArrayBuffer(8 * length));
 }
 
-/** ||x||_2 without overflow: max |x| * sqrt(sum (x / max)^2). */
+/** ||x||_2 without overflow: rms(x) sqrt(length). */
 function norm2(x: Float64Array): number {
-  let max = 0;
-  for (let i = 0; i < x.length; i++) max = Math.max(max, Math.abs(x[i]));
-  if (max === 0) return 0;
-  let sq = 0;
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i] / max;
-    sq += v * v;
-  }
-  return max * Math.sqrt(sq);
+  return rootMeanSquare(x) * Math.sqrt(x.length);
 }
 
 function abortError(signal: AbortSignal): Error {
@@ -162,8 +154,9 @@ function directLoss(fn: string, W: Float64Array, Wq: Float64Array, H: Float64Arr
  * block LDL H' = L D L^T (g = codebook dim; retried once with 10 x sigmaReg), scale = rms(W') / optScale, and
  * BlockLDLQ of W' / scale. The result keeps the codes, the incoherence record and the scales, never W' or H'.
  *
- * Cost: O(n^3 / 3) for the factorization, O(m n^2) for the rounding and its report (which adds one
- * m n^2 / 2 product), O((m n + n^2) log n) for the transforms. Memory: a few copies of W and H.
+ * Cost: n^3 / 6 multiply-adds for the factorization, m n^2 / 2 for the rounding and as many for the report's
+ * tr(W H W^T), O((m n + n^2) log n) for the transforms. Memory: one float64 copy of W and of H beside the
+ * caller's (every step runs in place on them; one more H' with tuneIters > 0).
  *
  * Errors: TypeError/RangeError for bad shapes, non-finite entries, n not a multiple of the codebook's dim,
  * sizes the chosen incoherence does not support, bad options (unknown keys, an unknown codebook or
