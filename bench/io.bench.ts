@@ -12,7 +12,7 @@
  * rows of a table take turns, so that load from other processes falls on all of them alike.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+import { open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readSafetensors, writeSafetensors, type Tensor } from '../src/io/index.js';
@@ -29,14 +29,18 @@ type Timed = Measurement & { times: number[] };
  * Times each row RUNS times after one untimed call, taking the rows in turn (round robin), so that a change in the
  * machine's load during the benchmark falls on every row alike. Keeps every time, for the median and the spread.
  */
-async function timeRows(rows: [string, () => Promise<unknown> | unknown][]): Promise<Timed[]> {
-  for (const [, fn] of rows) await fn();
+async function timeRows(rows: [string, () => Promise<unknown> | unknown][], after: () => Promise<void> = async () => {}): Promise<Timed[]> {
+  for (const [, fn] of rows) {
+    await fn();
+    await after();
+  }
   const times = rows.map((): number[] => []);
   for (let r = 0; r < RUNS; r++) {
     for (const [k, [, fn]] of rows.entries()) {
       const t0 = performance.now();
       await fn();
       times[k].push(performance.now() - t0);
+      await after();
     }
   }
   return rows.map(([name], k) => {
@@ -87,15 +91,21 @@ export default async function run(): Promise<void> {
       },
     ];
     const file = join(dir, 'model.safetensors');
-    const plain = join(dir, 'plain.bin');
 
-    const writes = await timeRows([
-      ['fs open + write + close', () => writeWithFs(plain, bytes, false)],
-      ['writeSafetensorsFile (stream, rename)', () => writeSafetensorsFile(file, f32)],
-      ['fs open + write + fsync + close', () => writeWithFs(plain, bytes, true)],
-      ['writeSafetensorsFile, durable (stream, fsync, rename)', () => writeSafetensorsFile(file, f32, undefined, { durable: true })],
-      ['writeSafetensors (in memory)', () => writeSafetensors(f32)],
-    ]);
+    // Every write makes a new file (as a model run does), deleted untimed after it: replacing a file whose
+    // previous pages are still being written back makes ext4 flush the new data at the rename.
+    const fresh = join(dir, 'fresh.bin');
+    const writes = await timeRows(
+      [
+        ['fs open + write + close', () => writeWithFs(fresh, bytes, false)],
+        ['writeSafetensorsFile (stream, rename)', () => writeSafetensorsFile(fresh, f32)],
+        ['fs open + write + fsync + close', () => writeWithFs(fresh, bytes, true)],
+        ['writeSafetensorsFile, durable (stream, fsync, rename)', () => writeSafetensorsFile(fresh, f32, undefined, { durable: true })],
+        ['writeSafetensors (in memory)', () => writeSafetensors(f32)],
+      ],
+      () => rm(fresh, { force: true }),
+    );
+    await writeSafetensorsFile(file, f32);
     report(`Write a ${mb.toFixed(0)} MB safetensors file (16 F32 tensors)`, writes, writes[0], columns);
 
     const reads = await timeRows([
@@ -112,7 +122,6 @@ export default async function run(): Promise<void> {
       ['readSafetensors (in memory)', () => readSafetensors(bytes)],
     ]);
     report(`Read a ${mb.toFixed(0)} MB safetensors file (16 F32 tensors, page cache)`, reads, reads[0], columns);
-    rmSync(plain);
 
     const bf16 = model('BF16');
     const bfFile = join(dir, 'bf16.safetensors');
