@@ -133,7 +133,7 @@ export function blockLDLQ(W: MatrixInput, H: MatrixInput | null | undefined, cod
 
   const rounder = new BlockRounder(fn, m, n, codebook, (1 + tuneIters) * (n / g), onProgress);
   const state = new RoundingState(rounder, w.data, returnRounded);
-  if (buffered) panelSweep(rounder, w.data.slice(), L, panel, (k0, inputs, points) => state.record(k0, inputs, points));
+  if (buffered) for (const product of panelSweep(rounder, w.data.slice(), L, panel, (k0, inputs, points) => state.record(k0, inputs, points))) sweepProductCPU(product);
   else plainSweep(state, L);
   for (let it = 0; it < tuneIters; it++) tunePass(state, tuning!);
 
@@ -159,10 +159,28 @@ export function blockLDLQInPlace(
   onBlock: (k0: number, inputs: Float64Array, points: Float64Array) => void,
   onProgress?: (done: number, total: number) => void,
 ): Uint16Array {
+  const { steps, codes } = blockLDLQInPlaceSteps(fn, A, m, n, L, codebook, onBlock, onProgress);
+  for (const product of steps) sweepProductCPU(product);
+  return codes;
+}
+
+/**
+ * {@link blockLDLQInPlace} as a sequence of steps: `steps` yields every product of the sweep for the caller to
+ * compute (with sweepProductCPU, or on a device backend) before it is resumed; `codes` is filled as it runs.
+ */
+export function blockLDLQInPlaceSteps(
+  fn: string,
+  A: Float64Array,
+  m: number,
+  n: number,
+  L: Float64Array,
+  codebook: Codebook,
+  onBlock: (k0: number, inputs: Float64Array, points: Float64Array) => void,
+  onProgress?: (done: number, total: number) => void,
+): { steps: Generator<SweepProduct, void, undefined>; codes: Uint16Array } {
   const g = codebook.dim;
   const rounder = new BlockRounder(fn, m, n, codebook, n / g, onProgress);
-  panelSweep(rounder, A, L, defaultPanel(g), onBlock);
-  return rounder.codes;
+  return { steps: panelSweep(rounder, A, L, defaultPanel(g), onBlock), codes: rounder.codes };
 }
 
 /** The multiple of g nearest DEFAULT_PANEL columns (at least g). */
@@ -317,6 +335,41 @@ function plainSweep(s: RoundingState, L: Float64Array): void {
 }
 
 /**
+ * One product of the panel sweep: X[:, c0 - p0 .. c1 - p0) += A[:, q0 .. q1) L[q0 .. q1, c0 .. c1), every entry
+ * summed over p = q1 - 1 down to q0 (A and L row-major m x n and n x n, X row-major m x w holding the panel that
+ * starts at column p0). `panelStart` marks the panel's first product (the feedback of every finished column).
+ */
+export interface SweepProduct {
+  m: number;
+  n: number;
+  A: Float64Array;
+  L: Float64Array;
+  X: Float64Array;
+  w: number;
+  p0: number;
+  q0: number;
+  q1: number;
+  c0: number;
+  c1: number;
+  panelStart: boolean;
+}
+
+/** A sweep product on the CPU, with the fixed summation order the bit-exact codes rely on (gemm.ts, reverseK). */
+export function sweepProductCPU(s: SweepProduct): void {
+  gemmAccumulate(
+    s.m,
+    s.c1 - s.c0,
+    s.q1 - s.q0,
+    { data: s.A, offset: s.q0, ld: s.n, trans: false },
+    { data: s.L, offset: s.q0 * s.n + s.c0, ld: s.n, trans: false },
+    s.X,
+    s.c0 - s.p0,
+    s.w,
+    true,
+  );
+}
+
+/**
  * The lazy-batch sweep, left-looking by panel, in O(m panel) memory beyond A. A (m x n row-major) holds W on
  * entry and R = W - What on return: block k of A is overwritten with R_k as soon as it is rounded, and only the
  * quantizer inputs of the current panel (W_panel + feedback) live in a buffer. Panels of `panel` columns from the
@@ -324,16 +377,17 @@ function plainSweep(s: RoundingState, L: Float64Array): void {
  * panel], in one product; inside it, sub-panels of about panel / 8 columns; inside those, blocks one at a time. A
  * finished block is pushed into the rest of its sub-panel directly, a finished sub-panel into the rest of its panel
  * with one product. Each product accumulates its terms in decreasing p, so every quantizer input receives the
- * terms of the plain sweep in the plain sweep's order (the same codes bit for bit). `onBlock(k0, inputs, points)`
- * sees each block's quantizer inputs and points (m x g row-major) as it is rounded.
+ * terms of the plain sweep in the plain sweep's order (the same codes bit for bit). The products are yielded, for
+ * the caller to compute (sweepProductCPU, or on a device) before asking for the next step; `onBlock(k0, inputs,
+ * points)` sees each block's quantizer inputs and points (m x g row-major) as it is rounded.
  */
-function panelSweep(
+function* panelSweep(
   rounder: BlockRounder,
   A: Float64Array,
   L: Float64Array,
   panel: number,
   onBlock: (k0: number, inputs: Float64Array, points: Float64Array) => void,
-): void {
+): Generator<SweepProduct, void, undefined> {
   const { m, n, g } = rounder;
   const width = Math.min(panel, n);
   const sub = Math.min(width, g * Math.max(1, Math.round(width / g / 8)));
@@ -343,7 +397,7 @@ function panelSweep(
     const w = p1 - p0;
     // X[i, c - p0] is the quantizer input of column c in [p0, p1).
     for (let i = 0; i < m; i++) for (let c = 0; c < w; c++) X[i * w + c] = A[i * n + p0 + c];
-    gemmAccumulate(m, w, n - p1, { data: A, offset: p1, ld: n, trans: false }, { data: L, offset: p1 * n + p0, ld: n, trans: false }, X, 0, w, true);
+    if (p1 < n) yield { m, n, A, L, X, w, p0, q0: p1, q1: n, c0: p0, c1: p1, panelStart: true };
     for (let q1 = p1; q1 > p0; q1 -= sub) {
       const q0 = Math.max(p0, q1 - sub);
       for (let k0 = q1 - g; k0 >= q0; k0 -= g) {
@@ -361,7 +415,7 @@ function panelSweep(
           }
         }
       }
-      gemmAccumulate(m, q0 - p0, q1 - q0, { data: A, offset: q0, ld: n, trans: false }, { data: L, offset: q0 * n + p0, ld: n, trans: false }, X, 0, w, true);
+      if (q0 > p0) yield { m, n, A, L, X, w, p0, q0, q1, c0: p0, c1: q0, panelStart: false };
     }
   }
 }
