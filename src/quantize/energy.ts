@@ -1,13 +1,12 @@
 /**
  * tr(W H W^T), the denominator of the relative proxy loss, with the user's W (m x n) and H (n x n, symmetric):
- * sum_i w_i^T H w_i computed from H's lower triangle only, m n^2 / 2 multiply-adds (plus m n P for the diagonal
- * blocks). For column panel P = [c0, c1) of width at most P, with Z = W[:, c0..] H[c0.., P] and
- * D = W[:, P] H[P, P],
- *   w^T H w = sum_P sum_{k in P} w_k (2 Z_k - D_k),
- * since Z counts every pair (j, k) with k in P and j >= c0 once (the diagonal block both ways) and a symmetric
- * form counts each off-diagonal pair twice. Every row's value is a fixed function of that row and H (the GEMM
- * sums each entry in a fixed order whatever the number of rows), so rows can be split across threads and the
- * per-row values summed in row order afterwards.
+ * sum_i w_i^T H w_i computed from H's lower triangle only, m n^2 / 2 multiply-adds (plus m n P / 2 for the
+ * diagonal blocks). For column panel P = [c0, c1) of width at most P, with Z = W[:, c1..] H[c1.., P] (the part
+ * strictly below the panel) and D = W[:, P] H[P, P],
+ *   w^T H w = sum_P sum_{k in P} w_k (2 Z_k + D_k),
+ * since a symmetric form counts each pair (j, k) with j outside the panel twice and the diagonal block once.
+ * Every row's value is a fixed function of that row and H (the GEMM sums each entry in a fixed order whatever the
+ * number of rows), so rows can be split across threads and the per-row values summed in row order afterwards.
  */
 import { rangeError } from '../errors/index.js';
 import { gemmAccumulate } from '../ldlq/index.js';
@@ -25,12 +24,12 @@ export function rowEnergies(W: Float64Array, H: Float64Array, n: number, r0: num
     const w = Math.min(PANEL, n - c0);
     Z.fill(0);
     D.fill(0);
-    const A = { data: W, offset: r0 * n + c0, ld: n, trans: false };
-    gemmAccumulate(rows, w, n - c0, A, { data: H, offset: c0 * n + c0, ld: n, trans: false }, Z, 0, PANEL);
-    gemmAccumulate(rows, w, w, A, { data: H, offset: c0 * n + c0, ld: n, trans: false }, D, 0, PANEL);
+    const c1 = c0 + w;
+    gemmAccumulate(rows, w, n - c1, { data: W, offset: r0 * n + c1, ld: n, trans: false }, { data: H, offset: c1 * n + c0, ld: n, trans: false }, Z, 0, PANEL);
+    gemmAccumulate(rows, w, w, { data: W, offset: r0 * n + c0, ld: n, trans: false }, { data: H, offset: c0 * n + c0, ld: n, trans: false }, D, 0, PANEL);
     for (let i = 0; i < rows; i++) {
       let s = 0;
-      for (let k = 0; k < w; k++) s += W[(r0 + i) * n + c0 + k] * (2 * Z[i * PANEL + k] - D[i * PANEL + k]);
+      for (let k = 0; k < w; k++) s += W[(r0 + i) * n + c0 + k] * (2 * Z[i * PANEL + k] + D[i * PANEL + k]);
       out[r0 + i] += s;
     }
   }
