@@ -11,6 +11,7 @@
  * every element to float32 (2 GiB of output). Each row is the median of 3 calls, with the slowest and fastest; the
  * rows of a table take turns, so that load from other processes falls on all of them alike.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -92,8 +93,10 @@ export default async function run(): Promise<void> {
     ];
     const file = join(dir, 'model.safetensors');
 
-    // Every write makes a new file (as a model run does), deleted untimed after it: replacing a file whose
-    // previous pages are still being written back makes ext4 flush the new data at the rename.
+    // Every write makes a new file (as a model run does), deleted untimed after it, and the system's dirty pages
+    // are flushed (sync) before the next row, so no row pays for the previous one's writeback: replacing a file
+    // whose pages are still being written back makes ext4 flush the new data at the rename, and a writer that
+    // follows another's gigabyte of dirty pages is throttled.
     const fresh = join(dir, 'fresh.bin');
     const writes = await timeRows(
       [
@@ -101,10 +104,14 @@ export default async function run(): Promise<void> {
         ['writeSafetensorsFile (stream, rename)', () => writeSafetensorsFile(fresh, f32)],
         ['fs open + write + fsync + close', () => writeWithFs(fresh, bytes, true)],
         ['writeSafetensorsFile, durable (stream, fsync, rename)', () => writeSafetensorsFile(fresh, f32, undefined, { durable: true })],
-        ['writeSafetensors (in memory)', () => writeSafetensors(f32)],
       ],
-      () => rm(fresh, { force: true }),
+      async () => {
+        await rm(fresh, { force: true });
+        execFileSync('sync');
+      },
     );
+    // The in-memory writer apart: its gigabyte of garbage would land on the next row's time.
+    writes.push(...(await timeRows([['writeSafetensors (in memory)', () => writeSafetensors(f32)]])));
     await writeSafetensorsFile(file, f32);
     report(`Write a ${mb.toFixed(0)} MB safetensors file (16 F32 tensors)`, writes, writes[0], columns);
 
