@@ -83,3 +83,20 @@ export function keep(x: ArrayLike<number> | number): void {
 export function sinkValue(): number {
   return sink;
 }
+
+/** {@link measure} for a call that returns a Promise: warm-up calls (plan compilation), then the best of timed runs. */
+export async function measureAsync(name: string, fn: () => Promise<unknown>, options: MeasureOptions = {}): Promise<Measurement> {
+  const { warmup = 1, minTotalMs = 1500, minRuns = 3, maxRuns = 20 } = options;
+  for (let i = 0; i < warmup; i++) keep((await fn()) as ArrayLike<number>);
+  const times: number[] = [];
+  let total = 0;
+  while (times.length < maxRuns && (times.length < minRuns || total < minTotalMs)) {
+    const t0 = performance.now();
+    keep((await fn()) as ArrayLike<number>);
+    const dt = performance.now() - t0;
+    times.push(dt);
+    total += dt;
+  }
+  times.sort((a, b) => a - b);
+  return { name, ms: times[0], medianMs: times[times.length >> 1], runs: times.length };
+}

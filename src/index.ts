@@ -9,7 +9,7 @@
 // this list (at run time and in the .d.ts) with test/fixtures/public-api.json, so a change to the public surface
 // is deliberate.
 
-export { NotSymmetricError, NotPositiveDefiniteError, CorruptDataError } from './errors/index.js';
+export { NotSymmetricError, NotPositiveDefiniteError, CorruptDataError, BackendUnavailableError, DisposedError } from './errors/index.js';
 
 export { matrixFromRowMajor } from './core/index.js';
 export type { Matrix, MatrixInput, FloatArray } from './core/index.js';
@@ -131,3 +131,27 @@ export type {
   QuipSharpHadamardFactor,
   QuipSharpHadamardOptions,
 } from './interop/index.js';
+
+export {
+  setBackend,
+  getBackend,
+  describeBackend,
+  disposeDevices,
+  BACKEND_NAMES,
+  fwhtRowsAsync,
+  hadamardTransformRowsAsync,
+  decodeRowsAsync,
+  randomSignsAsync,
+  nearestE8P12Async,
+} from './backend/index.js';
+export type {
+  BackendName,
+  BackendDescription,
+  BackendOptions,
+  FwhtAsyncOptions,
+  HadamardTransformAsyncOptions,
+  NearestE8P12Result,
+  ProductOptions,
+  WebGPUKernel,
+  WebGPUKernelOptions,
+} from './backend/index.js';

@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const src = fileURLToPath(new URL('../src', import.meta.url));
-const order = ['errors', 'core', 'random', 'hadamard', 'fft', 'incoherence', 'lattice', 'ldlq', 'io', 'interop', 'quantize', 'example', 'node', 'cli'];
+const order = ['errors', 'core', 'random', 'hadamard', 'fft', 'incoherence', 'lattice', 'ldlq', 'backend', 'io', 'interop', 'quantize', 'example', 'node', 'cli'];
 const allowed: Record<string, string[]> = {
   errors: [],
   core: ['errors'],
@@ -16,6 +16,7 @@ const allowed: Record<string, string[]> = {
   incoherence: ['errors', 'core', 'random', 'hadamard', 'fft'],
   lattice: ['errors', 'core'],
   ldlq: ['errors', 'core', 'lattice'],
+  backend: order.slice(0, order.indexOf('backend')),
   io: ['errors', 'core'],
   interop: ['errors', 'core', 'hadamard', 'lattice', 'io'],
   quantize: order.slice(0, order.indexOf('quantize')),

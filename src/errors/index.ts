@@ -121,15 +121,43 @@ export class CorruptDataError extends Error {
 /**
  * A compute backend that was asked for by name (`setBackend('webgpu')`, `{ backend: 'webgpu' }`) cannot run in this
  * environment. `backend` names it and the message says how to enable it; `'auto'` never throws this.
+ *
+ * @example
+ * try { await fwhtRowsAsync(data, rows, n, { backend: 'webgpu' }); }
+ * catch (e) { if (e instanceof BackendUnavailableError) console.log(e.backend, e.hint); }
  */
 export class BackendUnavailableError extends Error {
+  /** `'BackendUnavailableError'`. */
   override name = 'BackendUnavailableError';
+  /** Thrown by the backend registry; the message reads `fn: backend 'name' is not available here: hint`. */
   constructor(
+    /** The public function that threw. */
     readonly fn: string,
+    /** The backend that was asked for. */
     readonly backend: string,
     /** Why it cannot run and how to enable it. */
     readonly hint: string,
   ) {
     super(`${fn}: backend '${backend}' is not available here: ${hint}`);
+  }
+}
+
+/**
+ * A device call of a quantized layer after its `dispose()` released the layer's device buffers (the synchronous CPU
+ * methods keep working).
+ *
+ * @example
+ * q.dispose();
+ * await q.matvecAsync(x, { backend: 'webgpu' }).catch((e) => e instanceof DisposedError); // true
+ */
+export class DisposedError extends Error {
+  /** `'DisposedError'`. */
+  override name = 'DisposedError';
+  /** Thrown by QuantizedLinear's async products; the message names `fn` and how to go on. */
+  constructor(
+    /** The public method that threw. */
+    readonly fn: string,
+  ) {
+    super(`${fn}: this layer was disposed (dispose() released its device buffers); create a new QuantizedLinear to use it again`);
   }
 }

@@ -22,3 +22,4 @@ export type { SafetensorsModel } from './model.js';
 export { readNpyFile, writeNpyFile, readNpzFile } from './npy-files.js';
 export { writeFileAtomic } from './atomic.js';
 export type { AtomicWriteOptions } from './atomic.js';
+export { useNodeWebGPU, releaseNodeWebGPU } from './webgpu.js';

@@ -3,6 +3,7 @@
  */
 import { assertFiniteNumber, assertInteger } from '../core/index.js';
 import { describeValue, rangeError, typeError } from '../errors/index.js';
+import { BACKEND_NAMES, type BackendName } from '../backend/index.js';
 import { E8P12, E8P12RVQ3B, E8P12RVQ4B, type Codebook } from '../lattice/index.js';
 import type { Seed } from '../random/index.js';
 import { seedKey } from '../random/index.js';
@@ -53,6 +54,15 @@ export interface QuantizeLinearOptions {
   signsIn?: Int8Array | Float32Array | Float64Array;
   /** compat 'quip-sharp': QuIP#'s SV, the output-side signs (length m; default randomSigns(m, seed, 0)). */
   signsOut?: Int8Array | Float32Array | Float64Array;
+  /**
+   * Where the rounding's dense products run (quantizeLinear only; default: the backend set by setBackend, initially
+   * 'auto'). 'cpu' is the worker-thread path. A device backend ('webgpu', 'webasm', 'webgl'; 'auto' when it finds
+   * one) rounds on the calling thread and computes each panel's feedback product on the device in float32: the
+   * codes equal the CPU path's except where a block's two nearest codebook points are within float32 rounding of
+   * equidistant (that block, and the later blocks of its row, may then differ). With tuneIters > 0 the rounding
+   * runs on the CPU path whatever the backend. quantizeLinearSync takes only 'cpu' or no backend.
+   */
+  backend?: BackendName;
 }
 
 /** Validated options with defaults applied. */
@@ -69,6 +79,7 @@ export interface ResolvedOptions {
   compat: 'quip-sharp' | undefined;
   signsIn: unknown;
   signsOut: unknown;
+  backend: BackendName | undefined;
 }
 
 const CODEBOOKS: Record<CodebookName, Codebook> = {
@@ -81,7 +92,7 @@ const CODEBOOKS: Record<CodebookName, Codebook> = {
 };
 
 const INCOHERENCE: readonly IncoherenceChoice[] = ['auto', 'rht', 'rfft', 'none'];
-const KNOWN = new Set(['codebook', 'incoherence', 'seed', 'sigmaReg', 'rescale', 'tuneIters', 'threads', 'onProgress', 'signal', 'compat', 'signsIn', 'signsOut']);
+const KNOWN = new Set(['codebook', 'incoherence', 'seed', 'sigmaReg', 'rescale', 'tuneIters', 'threads', 'onProgress', 'signal', 'compat', 'signsIn', 'signsOut', 'backend']);
 
 /** The built-in codebook named `name`, or undefined. */
 export function builtinCodebook(name: string): Codebook | undefined {
@@ -143,5 +154,10 @@ export function resolveOptions(fn: string, options: unknown): ResolvedOptions {
   if (!compat && (o.signsIn !== undefined || o.signsOut !== undefined)) {
     throw rangeError(fn, o.signsIn !== undefined ? 'options.signsIn' : 'options.signsOut', "given only with compat 'quip-sharp' (otherwise the signs come from options.seed)", 'a sign vector');
   }
-  return { codebook, incoherence, seed, sigmaReg, rescale, tuneIters, threads, onProgress, signal, compat, signsIn: o.signsIn, signsOut: o.signsOut };
+  const backend = o.backend;
+  if (backend !== undefined && !(BACKEND_NAMES as readonly unknown[]).includes(backend)) {
+    const expected = `one of ${BACKEND_NAMES.map((b) => `'${b}'`).join(', ')} or undefined`;
+    throw typeof backend === 'string' ? rangeError(fn, 'options.backend', expected, describeValue(backend)) : typeError(fn, 'options.backend', expected, backend);
+  }
+  return { codebook, incoherence, seed, sigmaReg, rescale, tuneIters, threads, onProgress, signal, compat, signsIn: o.signsIn, signsOut: o.signsOut, backend };
 }

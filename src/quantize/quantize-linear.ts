@@ -3,19 +3,20 @@
  * (quantizeLinearSync) or on worker threads (quantizeLinear), with the same codes bit for bit.
  */
 import { readMatrix, readSymmetricMatrix, type DenseMatrix, type MatrixInput } from '../core/index.js';
-import { rangeError } from '../errors/index.js';
+import { describeValue, rangeError } from '../errors/index.js';
 import { deserializeError, type EnergiesJob, type PrepareRequest, type WorkerReply, type WorkerRequest } from './messages.js';
 import { builtinCodebook, resolveOptions, type QuantizeLinearOptions, type ResolvedOptions } from './options.js';
 import { acquireWorkers, availableCores, releaseWorkers, terminateWorkers, workersAvailable, type QuantizeWorker } from './pool.js';
 import { prepareLayer, rootMeanSquare, type PreparedLayer } from './prepare.js';
 import { ProgressTracker, SYNC_WEIGHTS } from './progress.js';
 import { QuantizedLinear, type QuantizeReport } from './quantized-linear.js';
-import { roundRows, type RowSums, type RowsJob } from './round.js';
+import { roundRows, roundRowsWith, type RowSums, type RowsJob } from './round.js';
 import { claimRowEnergies, ENERGY_CHUNK_ROWS, totalEnergy } from './energy.js';
 import { prepareQuipSharpLayer, quipSharpHessianInput, readSignVector } from './quip-sharp.js';
 import { matrixFromRowMajor } from '../core/index.js';
-import { proxyLoss as ldlqProxyLoss } from '../ldlq/index.js';
+import { proxyLoss as ldlqProxyLoss, type SweepProduct } from '../ldlq/index.js';
 import { randomSigns } from '../random/index.js';
+import { checkFeedbackRows, DeviceFeedback, resolveBackend, type DeviceMode } from '../backend/index.js';
 
 /** QuIP#'s Hessian file `{ flatH, mu, n, ct }` as readTorchFile returns it (accepted with compat 'quip-sharp'). */
 export type QuipSharpHessianDict = { flatH: unknown; mu: unknown; n: number; ct?: unknown };
@@ -171,6 +172,21 @@ function directLoss(fn: string, W: Float64Array, Wq: Float64Array, H: Float64Arr
 export function quantizeLinearSync(W: MatrixInput, H: MatrixInput | QuipSharpHessianDict, options?: QuantizeLinearOptions): QuantizedLinear {
   const fn = 'quantizeLinearSync';
   const o = resolveOptions(fn, options);
+  if (o.backend !== undefined && o.backend !== 'cpu') {
+    throw rangeError(fn, 'options.backend', "'cpu' or undefined (device backends are asynchronous: use quantizeLinear)", describeValue(o.backend));
+  }
+  const s = prepareOnCallingThread(fn, W, H, o);
+  roundRows(fn, { ...s.p, tuneIters: o.tuneIters }, o.codebook, 0, s.p.m, s.codes, s.sums, s.onBlocks);
+  s.check();
+  return finish(fn, s.user, s.p, o, s.codes, s.sums, 1, s.tracker);
+}
+
+/**
+ * The calling-thread path up to the rounding: the inputs read (`checkRows(m)` called on W's row count before any
+ * work), the report's row energies, the prepared layer, and the rounding's outputs and progress, with `check()`
+ * throwing an AbortError once options.signal has aborted.
+ */
+function prepareOnCallingThread(fn: string, W: unknown, H: unknown, o: ResolvedOptions, checkRows?: (m: number) => void) {
   // The row energies take about as long as the rounding here (one m n^2 / 2 product each).
   const tracker = new ProgressTracker(o.onProgress, SYNC_WEIGHTS);
   tracker.emit(0, 1);
@@ -179,11 +195,14 @@ export function quantizeLinearSync(W: MatrixInput, H: MatrixInput | QuipSharpHes
   };
   check();
   const { w, h } = readInputs(fn, W, H, o);
+  checkRows?.(w.rows);
   const user = { W: o.rescale || o.compat ? w.data.slice() : null, H: o.compat ? h.data.slice() : null, norm: norm2(w.data) };
   const sums = newRowSums(w.rows, false);
-  const chunks = Math.ceil(w.rows / ENERGY_CHUNK_ROWS);
+  // Eight chunks (for progress and the abort check), each as large as possible.
+  const rowsPerChunk = Math.max(ENERGY_CHUNK_ROWS, Math.ceil(w.rows / 8));
+  const chunks = Math.ceil(w.rows / rowsPerChunk);
   let chunk = 0;
-  claimRowEnergies(w.data, h.data, w.rows, w.cols, new Int32Array(2), sums.energy, false, () => (check(), tracker.emit(++chunk, chunks)));
+  claimRowEnergies(w.data, h.data, w.rows, w.cols, new Int32Array(2), sums.energy, false, () => (check(), tracker.emit(++chunk, chunks)), rowsPerChunk);
   const onStage = (stage: 'incoherence' | 'factorize') => (check(), tracker.enter(stage));
   const p = o.compat
     ? prepareQuipSharpLayer(fn, w, h, { ...o, signsIn: signs(fn, 'options.signsIn', o.signsIn, w.cols, o, 1), signsOut: signs(fn, 'options.signsOut', o.signsOut, w.rows, o, 0) }, onStage)
@@ -193,9 +212,25 @@ export function quantizeLinearSync(W: MatrixInput, H: MatrixInput | QuipSharpHes
   tracker.enter('round', blocks);
   const codes = new Uint16Array(codeCount(p, o));
   let done = 0;
-  roundRows(fn, { ...p, tuneIters: o.tuneIters }, o.codebook, 0, p.m, codes, sums, (k) => tracker.emit((done += k), blocks));
-  check();
-  return finish(fn, user, p, o, codes, sums, 1, tracker);
+  const onBlocks = (k: number) => tracker.emit((done += k), blocks);
+  return { user, p, sums, codes, tracker, check, onBlocks };
+}
+
+/**
+ * quantizeLinear on a device backend: the calling-thread path, with each panel product of the BlockLDLQ sweep
+ * computed on `mode` (the small pushes on the CPU); options.signal is checked before every product.
+ */
+async function quantizeOnDevice(fn: string, W: unknown, H: unknown, o: ResolvedOptions, mode: DeviceMode): Promise<QuantizedLinear> {
+  const s = prepareOnCallingThread(fn, W, H, o, (m) => checkFeedbackRows(fn, 'W.shape[0]', m, mode));
+  const feedback = new DeviceFeedback(mode, s.p.m, s.p.n);
+  try {
+    const compute = (product: SweepProduct) => (s.check(), feedback.compute(product));
+    await roundRowsWith(fn, { ...s.p, tuneIters: 0 }, o.codebook, s.codes, s.sums, compute, s.onBlocks);
+  } finally {
+    feedback.dispose();
+  }
+  s.check();
+  return finish(fn, s.user, s.p, o, s.codes, s.sums, 1, s.tracker);
 }
 
 /**
@@ -208,6 +243,17 @@ export function quantizeLinearSync(W: MatrixInput, H: MatrixInput | QuipSharpHes
  * available (a page without cross-origin isolation), or for a user-defined Codebook object (which cannot be
  * sent to a worker), it runs on the calling thread.
  *
+ * `options.backend` (default: the one set by setBackend, initially 'auto') chooses where the rounding's dense
+ * products run. 'cpu', and 'auto' without a GPU, is the worker path above. A device backend ('webgpu', 'webgl',
+ * 'webasm', or 'auto' finding WebGPU or WebGL2) runs the whole call on the calling thread and computes each
+ * panel's feedback product of BlockLDLQ, X += R[:, p1..n) L[p1..n, panel] (about m n^2 / 2 multiply-adds), on the
+ * device in float32; the small pushes inside a panel, the codebook search and everything else stay in float64 on
+ * the CPU. The codes equal the CPU path's except at float32 near-ties: a block whose two nearest codebook points
+ * are equidistant to within the float32 rounding of its feedback (about n 2^-24 relative) may get the other one,
+ * and the later blocks of that row then follow from the different residual (rows are independent, so other rows
+ * are untouched). Device layers take at most 116508 rows; `report.threads` is 1. With tuneIters > 0 the rounding
+ * runs on the CPU path whatever the backend. Throws BackendUnavailableError when the backend named cannot run here.
+ *
  * Memory: besides the caller's W and H, one shared copy of each (read by the energies), and the prepared U and
  * L, which the preparation makes in place from a second copy: 3 copies of W and of H at the peak (one more of H
  * with tuneIters > 0).
@@ -219,10 +265,13 @@ export function quantizeLinearSync(W: MatrixInput, H: MatrixInput | QuipSharpHes
 export async function quantizeLinear(W: MatrixInput, H: MatrixInput | QuipSharpHessianDict, options?: QuantizeLinearOptions): Promise<QuantizedLinear> {
   const fn = 'quantizeLinear';
   const o = resolveOptions(fn, options);
+  // The tuning passes have no device kernel: with them the rounding stays on the CPU path.
+  const mode = o.tuneIters > 0 ? 'cpu' : await resolveBackend(fn, o.backend);
+  if (mode !== 'cpu') return quantizeOnDevice(fn, W, H, o, mode);
   const builtin = builtinCodebook(o.codebook.name) === o.codebook;
   if (!builtin || o.compat || !workersAvailable()) {
     await Promise.resolve();
-    return quantizeLinearSync(W, H, options);
+    return quantizeLinearSync(W, H, { ...options, backend: 'cpu' });
   }
   if (o.signal?.aborted) throw abortError(o.signal);
   const { w, h } = readInputs(fn, W, H, o, sharedArray);
@@ -242,12 +291,20 @@ export async function quantizeLinear(W: MatrixInput, H: MatrixInput | QuipSharpH
     for (const worker of workers) worker.onFailure(fail);
     const sums = newRowSums(m, true);
     const energies: EnergiesJob = { W: w.data, H: h.data, m, n, control: new Int32Array(new SharedArrayBuffer(8)), energy: sums.energy };
+    // Round-stage progress units: rounded column blocks, and the energy chunks left when the stage starts,
+    // weighted alike in total (the two products cost about the same).
     const chunks = Math.ceil(m / ENERGY_CHUNK_ROWS);
-    let chunksDone = 0;
+    const blocks = (1 + o.tuneIters) * (n / o.codebook.dim) * threads;
+    const chunkUnits = blocks / (1 + o.tuneIters) / chunks;
+    const progress = { rounding: false, chunksDone: 0, done: 0, units: 0 };
+    const onChunk = () => {
+      progress.chunksDone++;
+      if (progress.rounding) tracker.emit((progress.done += chunkUnits), progress.units);
+    };
     // Workers 1.. compute energies while worker 0 prepares; they pause when it is done.
     const early = workers.slice(1).map((worker) =>
       exchange<true>(worker, { type: 'energies', energies }, (reply) => {
-        if (reply.type === 'energy-chunk') chunksDone++;
+        if (reply.type === 'energy-chunk') onChunk();
         return reply.type === 'energies-paused' ? true : undefined;
       }),
     );
@@ -273,16 +330,12 @@ export async function quantizeLinear(W: MatrixInput, H: MatrixInput | QuipSharpH
         return reply.type === 'prepared' ? reply.layer : undefined;
       }),
     ]);
+    // The others finish their chunk and pause; each round request waits behind its worker's energies request.
     Atomics.store(energies.control, 1, 1);
-    await Promise.race([failed, Promise.all(early)]);
-    // Round-stage units: rounded column blocks, and the energy chunks left, weighted alike in total (the two
-    // products cost about the same).
-    const blocks = (1 + o.tuneIters) * (p.n / o.codebook.dim) * threads;
-    const chunkUnits = blocks / (1 + o.tuneIters) / chunks;
-    const units = blocks + (chunks - Math.min(chunks, chunksDone)) * chunkUnits;
-    tracker.enter('round', units);
+    progress.units = blocks + (chunks - Math.min(chunks, progress.chunksDone)) * chunkUnits;
+    progress.rounding = true;
+    tracker.enter('round', progress.units);
     const codes = new Uint16Array(new SharedArrayBuffer(2 * codeCount(p, o)));
-    let done = 0;
     const job: RowsJob = { m, n, U: p.U, L: p.L, D: p.D, Hp: p.Hp, tuneIters: o.tuneIters };
     await Promise.race([
       failed,
@@ -292,8 +345,8 @@ export async function quantizeLinear(W: MatrixInput, H: MatrixInput | QuipSharpH
             worker,
             { type: 'round', fn, job, codebook: o.codebook.name, r0: Math.floor((t * m) / threads), r1: Math.floor(((t + 1) * m) / threads), codes, sums, energies },
             (reply) => {
-              if (reply.type === 'blocks') tracker.emit((done += reply.count), units);
-              if (reply.type === 'energy-chunk') tracker.emit((done += chunkUnits), units);
+              if (reply.type === 'blocks') tracker.emit((progress.done += reply.count), progress.units);
+              if (reply.type === 'energy-chunk') onChunk();
               return reply.type === 'rounded' ? true : undefined;
             },
           ),

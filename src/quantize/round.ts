@@ -6,7 +6,7 @@
  */
 import { matrixFromRowMajor } from '../core/index.js';
 import type { Codebook } from '../lattice/index.js';
-import { blockLDLQ, blockLDLQInPlace, gemmAccumulate } from '../ldlq/index.js';
+import { blockLDLQ, blockLDLQInPlaceSteps, gemmAccumulate, sweepProductCPU, type SweepProduct } from '../ldlq/index.js';
 import type { PreparedLayer } from './prepare.js';
 
 /** What the report needs per row, in the processed, codebook-scaled basis (multiply by scale^2 for W' units). */
@@ -45,14 +45,11 @@ export function roundRows(
   const g = codebook.dim;
   const words = (n / g) * codebook.codeWords;
   const U = job.U.subarray(r0 * n, r1 * n);
-  let last = 0;
-  const onProgress = onBlocks && ((done: number) => (onBlocks(done - last), (last = done)));
+  const onProgress = progressOf(onBlocks);
   if (tuneIters === 0) {
-    sums.loss.fill(0, r0, r1);
-    // E_k = What_k - X_k, row i's share of the loss summed over the blocks as they are rounded (last to first).
-    const rowCodes = blockLDLQInPlace(fn, U, rows, n, job.L, codebook, (k0, X, P) => addBlockForms(X, P, rows, g, job.D, k0, sums.loss, r0), onProgress);
-    codes.set(rowCodes, r0 * words);
-    rowSquares(U, rows, n, sums.residualSq, r0);
+    const sweep = ldlqSweep(fn, job, codebook, r0, r1, codes, sums, onBlocks);
+    for (const product of sweep.steps) sweepProductCPU(product);
+    sweep.finish();
     return;
   }
   const result = blockLDLQ(matrixFromRowMajor(U.slice(), rows, n), matrixFromRowMajor(job.Hp!, n, n), codebook, {
@@ -69,6 +66,53 @@ export function roundRows(
   sums.loss.fill(0, r0, r1);
   for (let k0 = 0; k0 < n; k0 += g) addBlockForms(E, null, rows, g, job.D, k0, sums.loss, r0, n);
   rowSquares(R, rows, n, sums.residualSq, r0);
+}
+
+/**
+ * Rounds every row of job.U as {@link roundRows} does without tuning passes (job.tuneIters must be 0), with each
+ * product of the sweep computed by `compute` (awaited when it returns a Promise; it must leave in X what
+ * sweepProductCPU would, up to its own rounding): the path of a device backend. Errors name `fn`.
+ */
+export async function roundRowsWith(
+  fn: string,
+  job: RowsJob,
+  codebook: Codebook,
+  codes: Uint16Array,
+  sums: RowSums,
+  compute: (product: SweepProduct) => Promise<void> | void,
+  onBlocks?: (k: number) => void,
+): Promise<void> {
+  if (job.m <= 0) return;
+  const sweep = ldlqSweep(fn, job, codebook, 0, job.m, codes, sums, onBlocks);
+  for (const product of sweep.steps) await compute(product);
+  sweep.finish();
+}
+
+/** `onBlocks` as a BlockLDLQ onProgress(done): reports the blocks done since the last call. */
+function progressOf(onBlocks: ((k: number) => void) | undefined): ((done: number) => void) | undefined {
+  let last = 0;
+  return onBlocks && ((done: number) => (onBlocks(done - last), (last = done)));
+}
+
+/**
+ * The BlockLDLQ sweep (no tuning) of rows [r0, r1) of job.U, overwritten with their residual: its products, for
+ * the caller to compute in order, and `finish()`, which stores the codes and the residual sums once they are done.
+ * The loss sums are added as the blocks are rounded.
+ */
+function ldlqSweep(fn: string, job: RowsJob, codebook: Codebook, r0: number, r1: number, codes: Uint16Array, sums: RowSums, onBlocks?: (k: number) => void) {
+  const { n } = job;
+  const rows = r1 - r0;
+  const g = codebook.dim;
+  const U = job.U.subarray(r0 * n, r1 * n);
+  sums.loss.fill(0, r0, r1);
+  // E_k = What_k - X_k, row i's share of the loss summed over the blocks as they are rounded (last to first).
+  const onBlock = (k0: number, X: Float64Array, P: Float64Array) => addBlockForms(X, P, rows, g, job.D, k0, sums.loss, r0);
+  const { steps, codes: rowCodes } = blockLDLQInPlaceSteps(fn, U, rows, n, job.L, codebook, onBlock, progressOf(onBlocks));
+  const finish = (): void => {
+    codes.set(rowCodes, r0 * (n / g) * codebook.codeWords);
+    rowSquares(U, rows, n, sums.residualSq, r0);
+  };
+  return { steps, finish };
 }
 
 /** out[r0 + i] = ||row i||^2 of the rows x n A. */
