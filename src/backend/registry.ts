@@ -67,12 +67,25 @@ const HOW_TO_ENABLE = {
   webasm: 'this JavaScript engine has no WebAssembly (or gpu.js rejects it)',
 } as const;
 
-/** Whether `name` can run here. */
-async function available(name: ResolvedBackend): Promise<boolean> {
-  if (name === 'cpu') return true;
-  if (name === 'webgpu') return (await webgpuAdapter()) !== null;
-  const { GPU } = await loadGpuJs();
-  return name === 'webgl' ? GPU.isWebGL2Supported : GPU.isWebAssemblySupported;
+/** gpu.js, or null where the optional peer dependency is not installed. */
+async function gpuJsIfInstalled(): Promise<Awaited<ReturnType<typeof loadGpuJs>> | null> {
+  try {
+    return await loadGpuJs();
+  } catch {
+    return null;
+  }
+}
+
+/** Every device backend runs gpu.js kernels: without the package none is available. */
+const INSTALL_GPU_JS = "the device backends run gpu.js kernels: install the optional peer dependency 'gpu.js' (npm install gpu.js)";
+
+/** Why `name` cannot run here (and how to enable it), or null when it can. */
+async function unavailable(name: ResolvedBackend): Promise<string | null> {
+  if (name === 'cpu') return null;
+  const gpuJs = await gpuJsIfInstalled();
+  if (!gpuJs) return INSTALL_GPU_JS;
+  const ok = name === 'webgpu' ? (await webgpuAdapter()) !== null : name === 'webgl' ? gpuJs.GPU.isWebGL2Supported : gpuJs.GPU.isWebAssemblySupported;
+  return ok ? null : HOW_TO_ENABLE[name];
 }
 
 /**
@@ -83,11 +96,12 @@ async function available(name: ResolvedBackend): Promise<boolean> {
 export async function resolveBackend(fn: string, requested: unknown, arg = 'options.backend'): Promise<ResolvedBackend> {
   const name = requested === undefined ? current : readBackendName(fn, arg, requested);
   if (name === 'auto') {
-    if (await available('webgpu')) return 'webgpu';
-    if (await available('webgl')) return 'webgl';
+    if ((await unavailable('webgpu')) === null) return 'webgpu';
+    if ((await unavailable('webgl')) === null) return 'webgl';
     return 'cpu';
   }
-  if (!(await available(name))) throw new BackendUnavailableError(fn, name, HOW_TO_ENABLE[name as keyof typeof HOW_TO_ENABLE]);
+  const why = await unavailable(name);
+  if (why !== null) throw new BackendUnavailableError(fn, name, why);
   return name;
 }
 
