@@ -478,11 +478,12 @@ describe('HessianAccumulator: bad input is a clear error naming the function and
     expect(Array.from(big.covariance().data).every(Number.isFinite)).toBe(true);
   });
 
-  it('mean, hessian and covariance of an empty accumulator are RangeErrors', () => {
+  it('mean, hessian, covariance and toQuipSharp of an empty accumulator are RangeErrors naming the method', () => {
     const acc = new HessianAccumulator(3);
     expect(() => acc.hessian()).toThrow(/^HessianAccumulator\.hessian: the accumulator must be non-empty \(add rows first\), got count 0$/);
     expect(() => acc.mean()).toThrow(/^HessianAccumulator\.mean: the accumulator must be non-empty/);
     expect(() => acc.covariance()).toThrow(/^HessianAccumulator\.covariance: the accumulator must be non-empty/);
+    expect(() => acc.toQuipSharp()).toThrow(/^HessianAccumulator\.toQuipSharp: the accumulator must be non-empty/);
     expect(() => acc.hessian()).toThrow(RangeError);
   });
 

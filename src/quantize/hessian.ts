@@ -162,6 +162,7 @@ export class HessianAccumulator {
    * const file = acc.toQuipSharp(); // { flatH, mu, n, ct }, the dict QuIP#'s Hessian files hold
    */
   toQuipSharp(): QuipSharpHessianFile {
+    this.#nonEmptyCount('HessianAccumulator.toQuipSharp');
     return denseToQuipSharpHessian(this.hessian(), this.mean(), this.count);
   }
 
