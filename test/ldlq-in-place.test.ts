@@ -2,7 +2,7 @@
 // block LDL with QuIP#'s retry rebuilding H' from the upper triangle a failed attempt leaves untouched.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { blockLDL, blockLDLQ, blockLDLQInPlace, blockLDLWithRetryInPlace, regularizeHessian } from '../src/ldlq/index.js';
+import { blockLDL, blockLDLQ, blockLDLQInPlaceSteps, blockLDLWithRetryInPlace, regularizeHessian, sweepProductCPU } from '../src/ldlq/index.js';
 import { E8P12, E8P12RVQ3B, ScalarCodebook } from '../src/lattice/index.js';
 import { NotPositiveDefiniteError } from '../src/errors/index.js';
 import { randomNormal } from '../src/random/index.js';
@@ -19,7 +19,7 @@ function hessian(n: number, seed: number): Float64Array {
   return regularizeHessian(mat(H, n, n), 1e-2).data;
 }
 
-describe('blockLDLQInPlace', () => {
+describe('blockLDLQInPlaceSteps with sweepProductCPU', () => {
   it('gives blockLDLQ\'s codes bit for bit and leaves exactly W - What in A, with each block\'s inputs and points', () => {
     fc.assert(
       fc.property(
@@ -38,7 +38,7 @@ describe('blockLDLQInPlace', () => {
           const seen: number[] = [];
           const inputs = new Float64Array(m * n);
           const points = new Float64Array(m * n);
-          const codes = blockLDLQInPlace('test', A, m, n, L.data, cb, (k0, X, P) => {
+          const { steps, codes } = blockLDLQInPlaceSteps('test', A, m, n, L.data, cb, (k0, X, P) => {
             seen.push(k0);
             for (let i = 0; i < m; i++) {
               for (let t = 0; t < g; t++) {
@@ -47,6 +47,7 @@ describe('blockLDLQInPlace', () => {
               }
             }
           });
+          for (const product of steps) sweepProductCPU(product);
           expect(codes).toEqual(ref.codes);
           expect(seen).toEqual(Array.from({ length: blocks }, (_, k) => (blocks - 1 - k) * g));
           expect(inputs).toEqual(ref.rounded!.data);

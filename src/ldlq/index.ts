@@ -11,7 +11,7 @@ export { proxyLoss } from './proxy.js';
 export { gemmAccumulate } from './gemm.js';
 export type { GemmOperand } from './gemm.js';
 // Internal, for quantize/: BlockLDLQ on trusted dense rows, overwritten with the residual (no copies).
-export { blockLDLQInPlace, blockLDLQInPlaceSteps, sweepProductCPU } from './ldlq.js';
+export { blockLDLQInPlaceSteps, sweepProductCPU } from './ldlq.js';
 export type { SweepProduct } from './ldlq.js';
 // Internal, for quantize/: block LDL in place with QuIP#'s one retry at 10 x sigmaReg.
 export { blockLDLWithRetryInPlace } from './ldl.js';

@@ -143,30 +143,13 @@ export function blockLDLQ(W: MatrixInput, H: MatrixInput | null | undefined, cod
 }
 
 /**
- * BlockLDLQ as quantize/ runs it on its own dense copies (internal: no checks, no copies): rounds the m x n
- * row-major A with the unit block-lower L of H's block LDL (g = codebook.dim, trusted), the buffered sweep of
- * {@link blockLDLQ} with its default panels and so the same codes bit for bit, in O(m n + 128 m) memory.
- * A is overwritten with R = A - What. `onBlock(k0, inputs, points)` sees each block's quantizer inputs X_k and
- * points What_k (m x g row-major, valid during the call); `onProgress(done, n / g)` after each block.
- */
-export function blockLDLQInPlace(
-  fn: string,
-  A: Float64Array,
-  m: number,
-  n: number,
-  L: Float64Array,
-  codebook: Codebook,
-  onBlock: (k0: number, inputs: Float64Array, points: Float64Array) => void,
-  onProgress?: (done: number, total: number) => void,
-): Uint16Array {
-  const { steps, codes } = blockLDLQInPlaceSteps(fn, A, m, n, L, codebook, onBlock, onProgress);
-  for (const product of steps) sweepProductCPU(product);
-  return codes;
-}
-
-/**
- * {@link blockLDLQInPlace} as a sequence of steps: `steps` yields every product of the sweep for the caller to
- * compute (with sweepProductCPU, or on a device backend) before it is resumed; `codes` is filled as it runs.
+ * BlockLDLQ as quantize/ runs it on its own dense copies (internal: no checks, no copies), as a sequence of steps:
+ * rounds the m x n row-major A with the unit block-lower L of H's block LDL (g = codebook.dim, trusted), the
+ * buffered sweep of {@link blockLDLQ} with its default panels, in O(m n + 128 m) memory; A is overwritten with
+ * R = A - What. `steps` yields every product of the sweep for the caller to compute before it is resumed
+ * (sweepProductCPU gives blockLDLQ's codes bit for bit; a device backend computes them in float32); `codes` is
+ * filled as it runs. `onBlock(k0, inputs, points)` sees each block's quantizer inputs X_k and points What_k (m x g
+ * row-major, valid during the call); `onProgress(done, n / g)` after each block.
  */
 export function blockLDLQInPlaceSteps(
   fn: string,
