@@ -8,23 +8,14 @@
  * GPU speed. The same file runs unchanged on a machine with a real GPU.
  */
 import ndarray from 'ndarray';
-import { describeBackend, disposeDevices, type BackendName } from '../src/backend/index.js';
-import { nearestE8P12Async } from '../src/backend/nearest.js';
-import type { ProductOptions } from '../src/backend/linear.js';
+import { disposeDevices, nearestE8P12Async, type ProductOptions } from '../src/backend/index.js';
 import { E8P12, QuantizedLinear, randomNormal, randomSigns } from '../src/index.js';
-import { useNodeWebGPU } from '../src/node/webgpu.js';
+import { deviceBackends } from './devices.js';
 import { keep, measure, report, type Column, type Measurement, measureAsync } from './harness.js';
 
 /** The device configurations that run here (each WebGPU kernel separately), after printing each device. */
 async function deviceConfigs(): Promise<Array<{ label: string; options: ProductOptions }>> {
-  const webgpu = await useNodeWebGPU();
-  const names: BackendName[] = webgpu ? ['webasm', 'webgpu'] : ['webasm'];
-  for (const name of names) {
-    const d = await describeBackend(name);
-    console.log(`- ${name}: ${d.device}${d.isFallbackAdapter ? ' (software fallback adapter)' : ''}`);
-  }
-  if (!webgpu) console.log('- webgpu: no adapter (install the `webgpu` package and a Vulkan driver; see docs/backends.md)');
-  console.log('');
+  const webgpu = (await deviceBackends()).includes('webgpu');
   const configs: Array<{ label: string; options: ProductOptions }> = [{ label: 'webasm', options: { backend: 'webasm' } }];
   if (webgpu) {
     configs.push({ label: 'webgpu (WGSL)', options: { backend: 'webgpu', webgpuKernel: 'wgsl' } });

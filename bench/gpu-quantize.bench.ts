@@ -6,10 +6,10 @@
  * adapter's description is printed with the figures: on a machine without a GPU it is a software one (lavapipe),
  * and the figures show the path and its overheads, not GPU speed. The file runs unchanged on a machine with a GPU.
  */
-import { describeBackend, DeviceFeedback, disposeDevices, type BackendName, type FeedbackKernel } from '../src/backend/index.js';
+import { DeviceFeedback, disposeDevices, type FeedbackKernel } from '../src/backend/index.js';
 import type { DeviceMode } from '../src/backend/index.js';
 import { exampleLayer, quantizeLinear, type QuantizedLinear } from '../src/index.js';
-import { useNodeWebGPU } from '../src/node/webgpu.js';
+import { deviceBackends } from './devices.js';
 import { report, type Measurement } from './harness.js';
 
 /** Rows of `a` whose codes differ from `b`'s (words per row `words`). */
@@ -32,20 +32,6 @@ async function once<T>(name: string, run: () => Promise<T>): Promise<{ m: Measur
   const value = await run();
   const ms = performance.now() - t0;
   return { m: { name, ms, medianMs: ms, runs: 1 }, value };
-}
-
-/** The device backends that run here, each printed with its description. */
-async function deviceBackends(): Promise<DeviceMode[]> {
-  const webgpu = await useNodeWebGPU();
-  const out: DeviceMode[] = ['webasm'];
-  if (webgpu) out.push('webgpu');
-  for (const name of out as BackendName[]) {
-    const d = await describeBackend(name);
-    console.log(`- ${name}: ${d.device}${d.isFallbackAdapter ? ' (software fallback adapter)' : ''}`);
-  }
-  if (!webgpu) console.log('- webgpu: no adapter (install the `webgpu` package and a Vulkan driver; see docs/backends.md)');
-  console.log('');
-  return out;
 }
 
 async function quantizeBenchmark(backends: DeviceMode[], size: number): Promise<void> {

@@ -5,29 +5,17 @@
  * GPU the WebGPU adapter is a software one (lavapipe): those figures show the path and its overheads, not GPU speed.
  * The same file runs unchanged on a machine with a real GPU.
  */
-import { describeBackend, decodeRowsAsync, disposeDevices, fwhtRowsAsync, randomSignsAsync } from '../src/backend/index.js';
+import { decodeRowsAsync, disposeDevices, fwhtRowsAsync, randomSignsAsync } from '../src/backend/index.js';
 import type { BackendName } from '../src/backend/index.js';
 import { fwhtRowsInPlace } from '../src/hadamard/index.js';
 import { E8P12, E8P12RVQ4B } from '../src/lattice/index.js';
-import { releaseNodeWebGPU, useNodeWebGPU } from '../src/node/webgpu.js';
+import { releaseNodeWebGPU } from '../src/node/webgpu.js';
 import { randomSigns } from '../src/random/index.js';
+import { deviceBackends } from './devices.js';
 import { keep, measure, report, type Column, type Measurement, measureAsync } from './harness.js';
 
 function rate(count: number, unit: string): Column {
   return { header: `${unit} / s`, cell: (m) => `${((count / m.ms) * 1e3 / 1e6).toFixed(1)} M` };
-}
-
-/** The device backends that run here, each with a printed description. */
-async function deviceBackends(): Promise<BackendName[]> {
-  const webgpu = await useNodeWebGPU();
-  const backends: BackendName[] = webgpu ? ['webasm', 'webgpu'] : ['webasm'];
-  for (const name of backends) {
-    const d = await describeBackend(name);
-    console.log(`- ${name}: ${d.device}${d.isFallbackAdapter ? ' (software fallback adapter)' : ''}`);
-  }
-  if (!webgpu) console.log('- webgpu: no adapter (install the `webgpu` package and a Vulkan driver; see docs/backends.md)');
-  console.log('');
-  return backends;
 }
 
 async function fwhtBenchmark(backends: BackendName[]): Promise<void> {

@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe } from 'vitest';
+import { afterAll, beforeAll, describe } from 'vitest';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { buildWeb } from '../scripts/build-web.js';
 import { serveStatic, type StaticServer } from '../scripts/serve-web.js';
@@ -37,17 +37,27 @@ export const browserSkip: string | undefined = existsSync(chromiumPath) ? undefi
 export const requireBrowser = process.env.QUIPSHARP_REQUIRE_BROWSER === '1';
 
 /**
- * A describe block for tests that need Chromium: skipped with the reason in its name where Chromium is missing,
- * unless QUIPSHARP_REQUIRE_BROWSER=1, where it runs and {@link startHarness} fails with that reason.
+ * A describe block for tests that need Chromium, with one harness started before them and closed after them:
+ * `body(harness)` defines the tests, which call `harness()` for it. Skipped with the reason in its name where
+ * Chromium is missing, unless QUIPSHARP_REQUIRE_BROWSER=1, where it runs and {@link startHarness} fails with that
+ * reason.
  *
- * @example describeBrowser('kernels in Chromium', () => { it('...', async () => { ... }); });
+ * @example describeBrowser('kernels in Chromium', (harness) => { it('...', async () => { await harness().evaluate(f, 1); }); });
  */
-export function describeBrowser(name: string, body: () => void): void {
-  if (browserSkip && !requireBrowser) {
-    const reason = `skipped: ${browserSkip}; QUIPSHARP_REQUIRE_BROWSER=1 makes this a failure`;
-    console.warn(`${name}: ${reason}`);
-    describe.skip(`${name} (${reason})`, body);
-  } else describe(name, body);
+export function describeBrowser(name: string, body: (harness: () => BrowserHarness) => void): void {
+  const skip = browserSkip !== undefined && !requireBrowser;
+  const reason = `skipped: ${browserSkip}; QUIPSHARP_REQUIRE_BROWSER=1 makes this a failure`;
+  if (skip) console.warn(`${name}: ${reason}`);
+  describe.skipIf(skip)(skip ? `${name} (${reason})` : name, () => {
+    let h: BrowserHarness | undefined;
+    beforeAll(async () => {
+      h = await startHarness();
+    });
+    afterAll(async () => {
+      await h?.close();
+    });
+    body(() => h!);
+  });
 }
 
 /**

@@ -2,11 +2,11 @@
 // (SwiftShader) and WebGPU (SwiftShader's adapter), against the CPU results computed in Node. Sums agree to
 // float32 rounding, codebook decoding and random signs bit for bit, bad input fails with the CPU path's message.
 // Sizes as in CI: 256 to 1024 rows.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type * as Backend from '../src/backend/index.js';
 import * as lib from '../src/index.js';
 import { fwhtRowsAsync } from '../src/backend/index.js';
-import { describeBrowser, startHarness, type BrowserHarness, type BrowserLibrary } from './browser-harness.js';
+import { describeBrowser, type BrowserLibrary } from './browser-harness.js';
 
 /** The library with its device calls (src/backend/, exported by the package's entry). */
 type DeviceLibrary = BrowserLibrary & Pick<typeof Backend, 'fwhtRowsAsync' | 'hadamardTransformRowsAsync' | 'decodeRowsAsync' | 'randomSignsAsync' | 'describeBackend'>;
@@ -85,17 +85,10 @@ function expectSame(got: ArrayLike<number>, want: ArrayLike<number>, what: strin
   }
 }
 
-describeBrowser('the device kernels in headless Chromium', () => {
-  let h: BrowserHarness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
+describeBrowser('the device kernels in headless Chromium', (harness) => {
 
   it.each(['webasm', 'webgl', 'webgpu'] as const)('on %s they give the CPU results computed in Node', async (backend) => {
-    const got = await h.evaluate(runInPage, { backend, cases: CASES });
+    const got = await harness().evaluate(runInPage, { backend, cases: CASES });
     const { seed } = CASES;
     expect(got.device.backend).toBe(backend);
     if (backend === 'webgpu') expect(got.device.isFallbackAdapter, got.device.device).toBe(true);

@@ -2,9 +2,9 @@
 // IEEE-exact paths (Philox streams, FWHT, Hadamard transforms, E8P12 codes, quantizeLinear's codes on Web
 // Workers), and the same error messages. Inputs avoid randomNormal: its Math.log/cos/sin may differ in the last
 // bit between engines (docs/random.md).
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import * as lib from '../src/index.js';
-import { describeBrowser, startHarness, type BrowserHarness, type BrowserLibrary } from './browser-harness.js';
+import { describeBrowser, type BrowserLibrary } from './browser-harness.js';
 
 /** Everything compared, computed by `l` (the library in Node, or its browser build in the page). */
 async function outcomes(l: BrowserLibrary, seed: number) {
@@ -40,17 +40,10 @@ async function outcomes(l: BrowserLibrary, seed: number) {
   };
 }
 
-describeBrowser('the browser build in headless Chromium', () => {
-  let h: BrowserHarness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
+describeBrowser('the browser build in headless Chromium', (harness) => {
 
   it('gives the Node results bit for bit and the same errors', async () => {
-    const inPage = await h.evaluate(outcomes, 7);
+    const inPage = await harness().evaluate(outcomes, 7);
     const inNode = await outcomes(lib, 7);
     expect(inPage).toEqual(inNode);
     expect(inPage.threads).toBe(2);

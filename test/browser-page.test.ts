@@ -7,7 +7,7 @@
 // JavaScript engines (docs/random.md), so its figures are compared to 1e-9 relative. Layers dropped in as .npy
 // files carry exact bits, and their figures are compared exactly.
 import { mkdir } from 'node:fs/promises';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import {
   incoherence,
@@ -21,7 +21,7 @@ import {
   type Matrix,
   type QuantizeLinearOptions,
 } from '../src/index.js';
-import { describeBrowser, startHarness, type BrowserHarness, type HarnessPage } from './browser-harness.js';
+import { describeBrowser, type BrowserHarness, type HarnessPage } from './browser-harness.js';
 
 const ARTIFACT = new URL('../artifacts/browser-page.png', import.meta.url);
 
@@ -106,6 +106,12 @@ async function setField(page: Page, id: string, value: number): Promise<void> {
   await page.fill(`#${id}`, String(value));
 }
 
+/** Fills the example layer's fields (by element id) and generates it. */
+async function generateLayer(page: Page, fields: Record<string, number>): Promise<void> {
+  for (const [id, value] of Object.entries(fields)) await setField(page, id, value);
+  await perform(page, 'generate', 'layer');
+}
+
 async function openPage(h: BrowserHarness): Promise<HarnessPage> {
   const p = await h.open('index.html');
   await p.page.locator('body[data-ready="true"]').waitFor();
@@ -114,25 +120,13 @@ async function openPage(h: BrowserHarness): Promise<HarnessPage> {
   return p;
 }
 
-describeBrowser('the browser page in headless Chromium', () => {
-  let h: BrowserHarness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
+describeBrowser('the browser page in headless Chromium', (harness) => {
 
   it('is cross-origin isolated, quantizes the example layer on workers and shows the Node figures; saves a screenshot', async () => {
-    const { page, errors } = await openPage(h);
+    const { page, errors } = await openPage(harness());
     expect(await page.evaluate('crossOriginIsolated')).toBe(true);
     const [m, n, samples, exampleSeed, seed] = [256, 512, 1024, 2024, 3];
-    await setField(page, 'm', m);
-    await setField(page, 'n', n);
-    await setField(page, 'samples', samples);
-    await setField(page, 'example-seed', exampleSeed);
-    await setField(page, 'seed', seed);
-    await perform(page, 'generate', 'layer');
+    await generateLayer(page, { m, n, samples, 'example-seed': exampleSeed, seed });
     const { W, H } = exampleLayer(m, n, samples, exampleSeed);
     const want = expected(W, H, seed);
     // the example shows what processing does: mu drops from the outliers' level to a Gaussian's
@@ -150,14 +144,9 @@ describeBrowser('the browser page in headless Chromium', () => {
   });
 
   it('runs matvec on each device backend the browser offers, with the CPU results to float32 rounding', async () => {
-    const { page, errors } = await openPage(h);
+    const { page, errors } = await openPage(harness());
     const [m, n, samples, exampleSeed, seed] = [128, 256, 512, 9, 2];
-    await setField(page, 'm', m);
-    await setField(page, 'n', n);
-    await setField(page, 'samples', samples);
-    await setField(page, 'example-seed', exampleSeed);
-    await setField(page, 'seed', seed);
-    await perform(page, 'generate', 'layer');
+    await generateLayer(page, { m, n, samples, 'example-seed': exampleSeed, seed });
     await perform(page, 'quantize', 'quantize');
     const offered = await page.locator('#backend option').evaluateAll((options) => options.map((o) => o.getAttribute('value')));
     expect(offered).toEqual(['cpu', 'webasm', 'webgl', 'webgpu']);
@@ -177,7 +166,7 @@ describeBrowser('the browser page in headless Chromium', () => {
   });
 
   it('takes W and H as .npy files and shows exactly the Node figures; reports a bad file in its status line', async () => {
-    const { page, errors } = await openPage(h);
+    const { page, errors } = await openPage(harness());
     const [m, n, seed] = [64, 256, 5];
     const { W, H } = exampleLayer(m, n, 512, 11);
     await page.setInputFiles('#w-file', { name: 'W.npy', mimeType: 'application/octet-stream', buffer: Buffer.from(writeNpy(Float32Array.from(W.data), [m, n])) });

@@ -17,19 +17,16 @@ function codebookNamed(name: string): Codebook {
   return cb;
 }
 
-/** a itself when it views shared memory, else a copy in shared memory (so every worker reads it without a copy). */
-function shared(a: Float64Array): Float64Array {
-  if (a.buffer instanceof SharedArrayBuffer) return a;
-  const s = new Float64Array(new SharedArrayBuffer(a.byteLength));
-  s.set(a);
-  return s;
-}
-
 /** A copy of a in shared memory. */
 function sharedCopy(a: Float64Array): Float64Array {
   const s = new Float64Array(new SharedArrayBuffer(a.byteLength));
   s.set(a);
   return s;
+}
+
+/** a itself when it views shared memory, else a shared copy (so every worker reads it without a copy). */
+function shared(a: Float64Array): Float64Array {
+  return a.buffer instanceof SharedArrayBuffer ? a : sharedCopy(a);
 }
 
 function handle(port: Port, request: WorkerRequest): void {
