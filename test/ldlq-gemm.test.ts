@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { gemmAccumulate, gemmAccumulateLower, type GemmOperand } from '../src/ldlq/gemm.js';
+import { gemmAccumulate, gemmAccumulateLower, useSimdGemm, type GemmOperand } from '../src/ldlq/gemm.js';
 import { randomNormal } from '../src/random/index.js';
 
 /** op(X)(r, c) of a strided operand. */
@@ -31,7 +31,19 @@ function problem(m: number, n: number, k: number, ta: boolean, tb: boolean, neg:
   return { A: operand(m, k, ta, neg, pad, seed, 1), B: operand(k, n, tb, false, pad, seed, 2), ldc, C: randomNormal(pad + m * ldc, seed, 3) };
 }
 
-describe('gemmAccumulate (internal)', () => {
+// Every law below holds for both micro-kernels: WebAssembly SIMD (the default where it runs) and scalar JavaScript.
+describe.each([
+  { kernel: 'simd', simd: true },
+  { kernel: 'scalar', simd: false },
+])('gemmAccumulate (internal), $kernel kernel', ({ simd }) => {
+  beforeAll(() => {
+    // Node 20 has WebAssembly SIMD: the simd suite must really run on it
+    expect(useSimdGemm(simd)).toBe(simd);
+  });
+  afterAll(() => {
+    useSimdGemm(true);
+  });
+
   it('equals the sequential-order definition bit for bit (any strides, transposes, negation, k order)', () => {
     fc.assert(
       fc.property(
