@@ -2,10 +2,12 @@
  * Compressed inference and nearest-point quantization on the device backends beside the CPU path
  * (`npm run bench -- gpu`): QuantizedLinear.matvecAsync / matmulAsync of a 4096 x 4096 2-bit E8P12 layer under the
  * RHT (batch 1 and 16; on WebGPU both the hand-written WGSL kernel and gpu.js's), and nearestE8P12Async of 10^6
- * vectors, with the adapter's description. The codes are uploaded by the warm-up call and stay on the device, so
- * the figures are per call: the input's upload, the host transforms, the product, the readback. On a machine
- * without a GPU the WebGPU adapter is a software one (lavapipe): the figures show the path and its overheads, not
- * GPU speed. The same file runs unchanged on a machine with a real GPU.
+ * vectors, with the adapter's description. The codes and the transform tables are uploaded by the warm-up call and
+ * stay on the device, so the figures are per call of the whole of QuIP# Algorithm 2 on the device: the host's
+ * power-of-two scaling of x, its upload, the input diagonal and Hadamard transform, the code product, the output
+ * transform and diagonal, and the one readback. On a machine without a GPU the WebGPU adapter is a software one
+ * (lavapipe): the figures show the path and its overheads, not GPU speed. The same file runs unchanged on a machine
+ * with a real GPU.
  */
 import ndarray from 'ndarray';
 import { disposeDevices, nearestE8P12Async, type ProductOptions } from '../src/backend/index.js';
@@ -80,7 +82,7 @@ async function nearestBenchmark(configs: Array<{ label: string; options: Product
 }
 
 export default async function gpuInferenceBenchmarks(): Promise<void> {
-  console.log('Compressed inference on the device backends (figures include the input upload and the readback):\n');
+  console.log('Compressed inference on the device backends (figures: the whole of Algorithm 2 per call, the input upload and the readback included):\n');
   const configs = await deviceConfigs();
   await inferenceBenchmark(configs);
   await nearestBenchmark(configs);

@@ -1,11 +1,13 @@
 /**
- * The device plan of the Hadamard transform of the rows of a rows x n float32 matrix, n = m 2^k: ceil(k / 2)
+ * The device passes of a Hadamard transform of the rows of a rows x n float32 matrix, n = m 2^k: ceil(k / 2)
  * radix-4 passes (each output a signed sum of 4 inputs, its signs a row of H_4 held as a constant table; the last
- * pass of radix 2 when k is odd), then, for m > 1, the m x m base matrix mixing the m
- * segments of length 2^k of each row (the order of HadamardPlan, hadamard/plan.ts). Every index fits in float32
- * exactly (a dispatch covers at most 2^24 entries); divisions are by powers of two, except one by m, corrected.
+ * pass of radix 2 when k is odd), then, for m > 1, an m x m base table mixing the m segments of length 2^k of each
+ * row (the order of HadamardPlan, hadamard/plan.ts). The base table is any m x m float32 matrix (quipsharp's H_m,
+ * its transpose, QuIP#'s H_K), so the same passes serve fwhtRowsAsync and the incoherence maps of a layer. Every
+ * index fits in float32 exactly (a dispatch covers at most 2^24 entries); divisions are by powers of two, except
+ * one by m, corrected.
  */
-import type { GPU } from 'gpu.js';
+import type { GPU, IKernelRunShortcut, IPipelineHandle, PipelineFunction } from 'gpu.js';
 import { hadamardBase } from '../hadamard/index.js';
 import { pipelinePlan, type DevicePlan } from './device.js';
 import type { KernelThis } from './kernel-this.js';
@@ -44,10 +46,10 @@ function radixPass(this: KernelThis<{ H: number[]; radix: number }>, x: number[]
 }
 
 /**
- * The base matrix mixing: with i = r n + a p + b (row r, segment a < m, offset b < p), output i is
- * scale sum_c B[a][c] y[r n + c p + b], B = H_m or its transpose.
+ * The base table mixing: with i = r n + a p + b (row r, segment a < m, offset b < p), output i is
+ * scale sum_c B[a][c] y[r n + c p + b], B row-major m x m.
  */
-function mixSegments(this: KernelThis<{ B: number[]; m: number; p: number; invP: number }>, y: number[], scale: number): number {
+function mixSegments(this: KernelThis<{ m: number; p: number; invP: number }>, y: number[], B: number[], scale: number): number {
   const i = this.thread.x;
   const m = this.constants.m;
   const p = this.constants.p;
@@ -60,9 +62,8 @@ function mixSegments(this: KernelThis<{ B: number[]; m: number; p: number; invP:
   const a = q - r * m;
   const start = r * m * p + b;
   let sum = 0;
-  for (let c = 0; c < 256; c++) {
-    if (c >= m) break;
-    sum += this.constants.B[a * m + c] * y[start + c * p];
+  for (let c = 0; c < this.constants.m; c++) {
+    sum += B[a * m + c] * y[start + c * p];
   }
   return sum * scale;
 }
@@ -83,26 +84,66 @@ function passesOf(p: number): Array<[number, number]> {
 }
 
 /**
- * The plan for `rows` rows of length n = m p (p = 2^k; m = 1 for the FWHT), scaled by `scale`, on `gpu`: one call
- * takes the rows x n input (a Float32Array) and resolves to the transformed Float32Array.
+ * Kernels of a device transform and how an orchestration (a pipelinePlan's body) records them. The transform's
+ * tables (base matrices, phases, diagonals) are arguments of the plan, not constants, so that one compiled plan
+ * serves every layer of the same shape.
  */
-export function buildHadamardPlan(gpu: GPU, rows: number, m: number, p: number, transpose: boolean, scale: number): DevicePlan {
+export interface DeviceSteps {
+  /** The kernels created for the steps (destroyed with the plan). */
+  kernels: IKernelRunShortcut[];
+  /** Number of table arguments `record` takes. */
+  tableCount: number;
+  /** Records the steps on the handle `x` with the handles of their tables; returns the result's handle. */
+  record(x: IPipelineHandle, tables: IPipelineHandle[]): IPipelineHandle;
+}
+
+/**
+ * The steps of y = scale (B kron H_p) x on each of `rows` rows of length m p (p a power of two): the FWHT passes
+ * of every segment of length p, then (for m > 1) the mixing by the row-major m x m table B, the steps' one table
+ * argument (none for m = 1, where B = [1]). `scale` is applied by the last step. rows m p must be at most 2^24.
+ */
+export function hadamardSteps(gpu: GPU, rows: number, m: number, p: number, scale: number): DeviceSteps {
   const count = rows * m * p;
   const pass = gpu.createKernel(radixPass, { output: [count], constants: { H: H_RADIX, radix: RADIX } });
   const passes = passesOf(p);
   if (m === 1) {
-    return pipelinePlan(gpu, [pass], function (x) {
+    const record = (x: IPipelineHandle): IPipelineHandle => {
       let y = x;
       passes.forEach(([h, R], j) => {
         y = pass(y, h, 1 / h, R, 1 / R, j === passes.length - 1 ? scale : 1);
       });
       return y;
-    });
+    };
+    return { kernels: [pass], tableCount: 0, record };
   }
-  const mix = gpu.createKernel(mixSegments, { output: [count], constants: { B: baseTable(m, transpose), m, p, invP: 1 / p } });
-  return pipelinePlan(gpu, [pass, mix], function (x) {
+  const mix = gpu.createKernel(mixSegments, { output: [count], constants: { m, p, invP: 1 / p } });
+  const record = (x: IPipelineHandle, [B]: IPipelineHandle[]): IPipelineHandle => {
     let y = x;
     for (const [h, R] of passes) y = pass(y, h, 1 / h, R, 1 / R, 1);
-    return mix(y, scale);
-  });
+    return mix(y, B, scale);
+  };
+  return { kernels: [pass, mix], tableCount: 1, record };
+}
+
+/**
+ * `orchestrate` declaring `count` parameters: gpu.js hands a pipeline as many argument handles as its orchestration's
+ * declared length, which a rest parameter does not give.
+ */
+export function withArity(orchestrate: PipelineFunction, count: number): PipelineFunction {
+  return Object.defineProperty(orchestrate, 'length', { value: count });
+}
+
+/**
+ * The plan for `rows` rows of length n = m p (p = 2^k; m = 1 for the FWHT) by quipsharp's H_n (or H_n^T), scaled by
+ * `scale`, on `gpu`: one call takes the rows x n input (a Float32Array) and resolves to the transformed Float32Array.
+ */
+export function buildHadamardPlan(gpu: GPU, rows: number, m: number, p: number, transpose: boolean, scale: number): DevicePlan {
+  const steps = hadamardSteps(gpu, rows, m, p, scale);
+  const tables = steps.tableCount > 0 ? [baseTable(m, transpose)] : [];
+  const plan = pipelinePlan(
+    gpu,
+    steps.kernels,
+    withArity((x, ...B) => steps.record(x, B), 1 + tables.length),
+  );
+  return { run: ([x]) => plan.run([x, ...tables]), destroy: () => plan.destroy() };
 }

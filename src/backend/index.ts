@@ -50,6 +50,7 @@ export { DeviceFeedback, checkFeedbackRows } from './feedback.js';
 export type { FeedbackKernel } from './feedback.js';
 // For quantize/ (QuantizedLinear's async products) and public: the codes of a layer kept on a device.
 export { DeviceLayer } from './linear.js';
+export type { DeviceMap, DeviceMaps } from './layer-maps.js';
 export type { ProductOptions } from './linear.js';
 export type { WebGPUKernel, WebGPUKernelOptions } from './webgpu-kernel.js';
 export { nearestE8P12Async } from './nearest.js';

@@ -1,18 +1,23 @@
 /**
- * The gpu.js plans of compressed inference: Y'[b][i] = sum_j c_ij . X'[b][8 j .. 8 j + 7], the inner products of a
- * batch of (transformed) inputs with the rows of decoded codebook points C, read straight from the 16-bit codes, and
- * the plan that uploads a layer's codes once to stay on the device.
+ * The gpu.js plans of compressed inference (QuIP# Algorithm 2): the product Y'[b][i] = sum_j c_ij . X'[b][8 j .. 8 j + 7]
+ * of a batch of transformed inputs with the rows of decoded codebook points C, read straight from the 16-bit codes,
+ * chained with the layer's incoherence maps (transform-plan.ts) into one pipeline, and the plan that uploads a
+ * layer's codes once to stay on the device.
  *
  * Codes arrive chunk-major (the code words of column chunk j for rows 0..m-1 contiguous, as quantize/'s CPU kernel
- * keeps them) as float32 (exact: below 2^16). Thread (i, b) walks the chunks of row i, decodes each code to its 8
- * weights (E8P12: ROW[a][q] SIGN[s][q] + SHIFT[s], code = 256 a + s; a residual stage adds a second E8P12 point or
- * grid point divided by its scale) and accumulates their dot product with the chunk of input b in float32. Every
- * index stays below 2^24 (the caller splits larger layers and batches), so float32 index arithmetic is exact.
+ * keeps them) as float32 (exact: below 2^16). Thread b m + i walks the chunks of row i of a block of column chunks,
+ * decodes each code to its 8 weights (E8P12: ROW[a][q] SIGN[s][q] + SHIFT[s], code = 256 a + s; a residual stage
+ * adds a second E8P12 point or grid point divided by its scale) and accumulates their dot product with the block's
+ * columns of input b in float32. Every index stays below 2^24 (the caller splits larger layers and batches), so
+ * float32 index arithmetic is exact.
  */
-import type { GPU } from 'gpu.js';
-import type { DevicePlan } from './device.js';
+import type { GPU, IKernelRunShortcut, IPipelineHandle } from 'gpu.js';
+import { pipelinePlan, type DevicePlan } from './device.js';
 import type { E8P12Tables } from './decode-plan.js';
 import type { KernelThis } from './kernel-this.js';
+import type { DeviceMaps } from './layer-maps.js';
+import { withArity, type DeviceSteps } from './fwht-plan.js';
+import { diagonalSteps, mapKey, mapSteps, mapTables } from './transform-plan.js';
 
 /** How one code row (one or two code words per 8 weights) decodes inside a product kernel. */
 export type ProductRecipe =
@@ -20,15 +25,23 @@ export type ProductRecipe =
   | { kind: 'residual-e8p12'; tables: E8P12Tables; inverseScale: number }
   | { kind: 'residual-grid'; tables: E8P12Tables; scaledGrid: Float32Array };
 
-/** m: rows of the layer; chunks: column chunks of 8 covered by this dispatch (a type, not an interface: gpu.js wants an index signature). */
-type ShapeConstants = { m: number; chunks: number };
+/**
+ * m: rows of the layer; invM: 1 / m; chunks: column chunks of 8 of the block; n: the row stride of the inputs (a type,
+ * not an interface: gpu.js wants an index signature).
+ */
+type ShapeConstants = { m: number; invM: number; chunks: number; n: number };
 
 type E8P12Constants = ShapeConstants & { ROW: number[]; SIGN: number[]; SHIFT: number[] };
 
-/** Y'[b][i] for E8P12 codes (one word per chunk). */
-function e8p12Product(this: KernelThis<E8P12Constants>, codes: number[], x: number[]): number {
-  const i = this.thread.x;
-  const xo = this.thread.y * 8 * this.constants.chunks;
+/** Y'[b][i] of the block of chunks [first, first + chunks) for E8P12 codes (one word per chunk). */
+function e8p12Product(this: KernelThis<E8P12Constants>, codes: number[], x: number[], first: number): number {
+  const o = this.thread.x;
+  const m = this.constants.m;
+  let b = Math.floor(o * this.constants.invM);
+  if (b * m > o) b = b - 1;
+  if ((b + 1) * m <= o) b = b + 1;
+  const i = o - b * m;
+  const xo = b * this.constants.n + 8 * first;
   let acc = 0;
   for (let j = 0; j < this.constants.chunks; j++) {
     const code = codes[j * this.constants.m + i];
@@ -42,10 +55,15 @@ function e8p12Product(this: KernelThis<E8P12Constants>, codes: number[], x: numb
   return acc;
 }
 
-/** Y'[b][i] for two E8P12 words per chunk: first + second * INV. */
-function residualE8P12Product(this: KernelThis<E8P12Constants & { INV: number }>, codes: number[], x: number[]): number {
-  const i = this.thread.x;
-  const xo = this.thread.y * 8 * this.constants.chunks;
+/** Y'[b][i] for two E8P12 words per chunk: the first word's point plus the second's times INV. */
+function residualE8P12Product(this: KernelThis<E8P12Constants & { INV: number }>, codes: number[], x: number[], first: number): number {
+  const o = this.thread.x;
+  const m = this.constants.m;
+  let b = Math.floor(o * this.constants.invM);
+  if (b * m > o) b = b - 1;
+  if ((b + 1) * m <= o) b = b + 1;
+  const i = o - b * m;
+  const xo = b * this.constants.n + 8 * first;
   let acc = 0;
   for (let j = 0; j < this.constants.chunks; j++) {
     const k = 2 * (j * this.constants.m + i);
@@ -68,10 +86,15 @@ function residualE8P12Product(this: KernelThis<E8P12Constants & { INV: number }>
   return acc;
 }
 
-/** Y'[b][i] for an E8P12 word and a grid index per chunk: first + GRID[second] (the grid divided by its scale). */
-function residualGridProduct(this: KernelThis<E8P12Constants & { GRID: number[] }>, codes: number[], x: number[]): number {
-  const i = this.thread.x;
-  const xo = this.thread.y * 8 * this.constants.chunks;
+/** Y'[b][i] for an E8P12 word and a grid index per chunk: the word's point plus GRID[index] (the grid divided by its scale). */
+function residualGridProduct(this: KernelThis<E8P12Constants & { GRID: number[] }>, codes: number[], x: number[], first: number): number {
+  const o = this.thread.x;
+  const m = this.constants.m;
+  let b = Math.floor(o * this.constants.invM);
+  if (b * m > o) b = b - 1;
+  if ((b + 1) * m <= o) b = b + 1;
+  const i = o - b * m;
+  const xo = b * this.constants.n + 8 * first;
   let acc = 0;
   for (let j = 0; j < this.constants.chunks; j++) {
     const k = 2 * (j * this.constants.m + i);
@@ -90,26 +113,83 @@ function residualGridProduct(this: KernelThis<E8P12Constants & { GRID: number[] 
   return acc;
 }
 
-/**
- * The plan of the product of an m x (8 chunks) block of codes with `batch` inputs: one call takes the resident codes
- * (what {@link buildUploadPlan} resolved to) and the inputs (a row-major batch x 8 chunks Float32Array) and resolves
- * to `batch` Float32Arrays of m inner products.
- */
-export function buildProductPlan(gpu: GPU, m: number, chunks: number, batch: number, recipe: ProductRecipe): DevicePlan {
+/** A block of column chunks [first, first + chunks) of a layer, with its resident codes as the plan's argument. */
+export interface ProductBlock {
+  first: number;
+  chunks: number;
+}
+
+/** The product kernel of `rows` inputs (row stride n) with a block of `chunks` column chunks of m code rows. */
+function productKernel(gpu: GPU, m: number, n: number, chunks: number, rows: number, recipe: ProductRecipe): IKernelRunShortcut {
   const { ROW, SIGN, SHIFT } = recipe.tables;
-  const settings = { output: [m, batch], constants: { m, chunks, ROW, SIGN, SHIFT } };
-  const kernel =
-    recipe.kind === 'e8p12'
-      ? gpu.createKernel(e8p12Product, settings)
-      : recipe.kind === 'residual-e8p12'
-        ? gpu.createKernel(residualE8P12Product, { ...settings, constants: { ...settings.constants, INV: recipe.inverseScale } })
-        : gpu.createKernel(residualGridProduct, { ...settings, constants: { ...settings.constants, GRID: recipe.scaledGrid } });
-  return {
-    run: async ([codes, x]) => (await kernel(codes as number[], x as number[])) as Float32Array[],
-    async destroy() {
-      kernel.destroy();
-    },
+  const settings = { output: [rows * m], constants: { m, invM: 1 / m, chunks, n, ROW, SIGN, SHIFT } };
+  if (recipe.kind === 'e8p12') return gpu.createKernel(e8p12Product, settings);
+  if (recipe.kind === 'residual-e8p12') return gpu.createKernel(residualE8P12Product, { ...settings, constants: { ...settings.constants, INV: recipe.inverseScale } });
+  return gpu.createKernel(residualGridProduct, { ...settings, constants: { ...settings.constants, GRID: recipe.scaledGrid } });
+}
+
+/** a[i] + b[i]. */
+function sum(this: KernelThis<object>, a: number[], b: number[]): number {
+  return a[this.thread.x] + b[this.thread.x];
+}
+
+/** What one forward plan compiles: the layer's shape, code blocks and decoding, the kinds and sizes of its maps. */
+export interface ForwardShape {
+  m: number;
+  n: number;
+  rows: number;
+  blocks: ProductBlock[];
+  recipe: ProductRecipe;
+  /** Any layer's maps of these kinds and sizes: only what {@link forwardKey} names is compiled in. */
+  maps: DeviceMaps;
+}
+
+/** The table arguments of a forward plan for a layer's `maps`, in the order the plan takes them. */
+export function forwardTables(maps: DeviceMaps): Float32Array[] {
+  const { inputDiagonal, outputDiagonal } = maps;
+  return [...(inputDiagonal ? [inputDiagonal] : []), ...mapTables(maps.input), ...mapTables(maps.output), ...(outputDiagonal ? [outputDiagonal] : [])];
+}
+
+/** What buildForwardPlan compiles in of `maps` (their kinds, sizes and scales; not their tables), as a plan-key part. */
+export function forwardKey(maps: DeviceMaps): string {
+  return `${maps.inputDiagonal ? 'D' : ''}${mapKey(maps.input)}|${mapKey(maps.output)}${maps.outputDiagonal ? 'D' : ''}`;
+}
+
+/**
+ * The plan of a whole decode-matmul without hostScale, y_b = outputDiagonal .* Out(C In(inputDiagonal .* x_b)) for
+ * `rows` inputs x_b, as ONE gpu.js pipeline: the input diagonal and map, the product of each block of codes (the
+ * partial products summed on the device), the output map and diagonal, intermediates on the device and one readback.
+ * One call takes the row-major rows x n float32 inputs, the layer's tables ({@link forwardTables}) and each block's
+ * resident codes (what {@link buildUploadPlan} resolved to), and resolves to the rows x m float32 result. The plan
+ * serves every layer with the same shape and {@link forwardKey}.
+ */
+export function buildForwardPlan(gpu: GPU, { m, n, rows, blocks, recipe, maps }: ForwardShape): DevicePlan {
+  const stages = [
+    diagonalSteps(gpu, rows, n, maps.inputDiagonal !== null),
+    mapSteps(gpu, maps.input, rows),
+    mapSteps(gpu, maps.output, rows),
+    diagonalSteps(gpu, rows, m, maps.outputDiagonal !== null),
+  ];
+  const [inputDiagonal, input, output, outputDiagonal] = stages;
+  // one product kernel per block width (all blocks but the last have the same)
+  const products = new Map<number, IKernelRunShortcut>();
+  for (const { chunks } of blocks) if (!products.has(chunks)) products.set(chunks, productKernel(gpu, m, n, chunks, rows, recipe));
+  const add = blocks.length > 1 ? gpu.createKernel(sum, { output: [rows * m] }) : undefined;
+  const kernels = [...stages.flatMap((s) => s.kernels), ...products.values(), ...(add ? [add] : [])];
+  const tableCount = stages.reduce((c, s) => c + s.tableCount, 0);
+  const orchestrate = (x: IPipelineHandle, ...rest: IPipelineHandle[]): IPipelineHandle => {
+    const tables = rest.slice(0, tableCount);
+    const codes = rest.slice(tableCount);
+    const next = (s: DeviceSteps): IPipelineHandle[] => tables.splice(0, s.tableCount);
+    const v = input.record(inputDiagonal.record(x, next(inputDiagonal)), next(input));
+    let y: IPipelineHandle = undefined;
+    blocks.forEach(({ first, chunks }, g) => {
+      const part = (products.get(chunks) as IKernelRunShortcut)(codes[g], v, first);
+      y = add && g > 0 ? add(y, part) : part;
+    });
+    return outputDiagonal.record(output.record(y, next(output)), next(outputDiagonal));
   };
+  return pipelinePlan(gpu, kernels, withArity(orchestrate, 1 + tableCount + blocks.length));
 }
 
 /** Entry i of the codes. */

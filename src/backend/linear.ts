@@ -1,20 +1,23 @@
 /**
- * The device side of a quantized layer's compressed inference: the codes of one layer uploaded once per backend and
- * kept on the device until released, and the product Y' = X' C^T of a batch of transformed inputs with the decoded
- * code rows (QuIP# Algorithm 2's inner loop), computed from the codes. The input and output transforms stay with the
- * layer (quantize/); this module sees only codes, shapes and float32 inputs.
+ * The device side of a quantized layer's compressed inference (QuIP# Algorithm 2): the codes of one layer uploaded
+ * once per backend and kept on the device until released, and the whole forward pass of a batch,
+ * y_b = hostScale (outputDiagonal .* Out(C In(inputDiagonal .* x_b))) with C the decoded code matrix and the maps of
+ * layer-maps.ts, run on the device as one pipeline (gpu.js) or one command encoder (WGSL) with a single readback.
+ * The host only scales each input row by a power of two and the result back.
  */
 import { DisposedError, rangeError } from '../errors/index.js';
 import { E8P12, E8P12Codebook, ResidualE8Codebook, type Codebook } from '../lattice/index.js';
 import { e8p12Tables, type E8P12Tables } from './decode-plan.js';
 import { runPlan } from './device.js';
-import { buildProductPlan, buildUploadPlan, type ProductRecipe } from './linear-plan.js';
+import { buildForwardPlan, buildUploadPlan, forwardKey, forwardTables, type ProductBlock, type ProductRecipe } from './linear-plan.js';
+import type { DeviceMaps } from './layer-maps.js';
+import type { FloatArray } from '../core/index.js';
 import type { DeviceMode } from './names.js';
 import { readOptions } from './options.js';
 import { readWebGPUKernel, type WebGPUKernel, type WebGPUKernelOptions } from './webgpu-kernel.js';
 import { resolveBackend } from './registry.js';
 import { wgslDevice } from './wgsl-device.js';
-import { uploadWgslCodes, WGSL_MAX_ROWS, type WgslCodes } from './wgsl-linear.js';
+import { uploadWgslCodes, WGSL_MAX_CODES, WGSL_MAX_FEATURES, WGSL_MAX_ROWS } from './wgsl-linear.js';
 
 /** Largest float32 index a gpu.js kernel computes exactly: code words and inputs per dispatch stay below it. */
 const MAX_EXACT = 2 ** 24;
@@ -54,41 +57,55 @@ function buildRecipe(codebook: Codebook): ProductRecipe | undefined {
   return { kind: 'residual-grid', tables: e8p12TablesOnce(), scaledGrid: Float32Array.from(grid, (v) => v / codebook.residualScale) };
 }
 
-/** The code product on one backend: a block's resident codes and how to multiply with them. */
+/** A layer's codes resident on one backend with its forward pass (without hostScale). */
 interface Resident {
-  /** Batch x m inner products (row-major float32) of the block with `batch` inputs (batch x 8 chunks). */
-  product(x: Float32Array, batch: number): Promise<Float32Array>;
+  /** The batch x m float32 results (row-major) of `batch` inputs (row-major batch x n float32, max |x| <= 1). */
+  forward(x: Float32Array, batch: number): Promise<Float32Array>;
   release(): void;
 }
 
-/** A block of column chunks [first, first + chunks) of the layer. */
-interface Block {
-  first: number;
-  chunks: number;
+/** The integer e with 2^(e - 1) <= x < 2^e, for a positive finite x. */
+function exponentAbove(x: number): number {
+  let e = Math.floor(Math.log2(x)) + 1;
+  // Math.log2 may round across a power of two: one step either way makes e exact
+  if (2 ** (e - 1) > x) e--;
+  else if (2 ** e <= x) e++;
+  return e;
+}
+
+/** x 2^k for an integer |k| <= 2100, in two exact steps (2^k alone leaves float64 beyond |k| = 1023). */
+function timesPowerOfTwo(x: number, k: number): number {
+  const half = Math.trunc(k / 2);
+  return x * 2 ** half * 2 ** (k - half);
 }
 
 /**
  * The device state of one quantized layer: its chunk-major codes (m rows, n / 8 chunks, `words` code words per
- * chunk), uploaded on the first product of each backend and kept there until {@link DeviceLayer.dispose}. Layers
- * beyond 2^24 code words are held as several blocks of column chunks whose partial products are summed.
+ * chunk) and its incoherence maps, the codes uploaded on the first forward pass of each backend and kept there until
+ * {@link DeviceLayer.dispose}. For gpu.js, layers beyond 2^24 code words are held as several blocks of column chunks
+ * whose partial products are summed on the device, inside the pipeline.
  */
 export class DeviceLayer {
   private readonly words: number;
   private readonly recipe: ProductRecipe | undefined;
-  private readonly blocks: Block[];
-  private readonly resident = new Map<string, Promise<Resident[]>>();
+  private readonly blocks: ProductBlock[];
+  private maps: DeviceMaps | undefined;
+  private readonly resident = new Map<string, Promise<Resident>>();
   private inFlight = 0;
   private disposed = false;
 
   /**
    * `codesT` chunk-major (see quantize/'s chunkMajor), `m` rows, `n` columns (a multiple of 8), `codebook` the
-   * layer's. `maxWords` bounds the code words of one block (default 2^24, the float32-exact index range).
+   * layer's, `mapsOf` the layer's device maps (called once, on the first forward pass on a device, so that CPU-only
+   * layers never build them). `maxWords` bounds the code words of one gpu.js block (default 2^24, the float32-exact
+   * index range).
    */
   constructor(
     private readonly codebook: Codebook,
     private readonly codesT: Uint16Array,
     private readonly m: number,
     private readonly n: number,
+    private readonly mapsOf: () => DeviceMaps,
     maxWords = MAX_EXACT,
   ) {
     this.words = codebook.codeWords;
@@ -102,7 +119,9 @@ export class DeviceLayer {
    * The backend a product of `fn` runs on for `options` (undefined: the current one), 'cpu' included, after the
    * checks of the options and of this layer's fitness for a device: throws DisposedError after dispose(),
    * TypeError for a bad options object or kernel name, RangeError/TypeError/BackendUnavailableError as
-   * resolveBackend does, RangeError for a codebook no device kernel decodes or a layer too tall for one.
+   * resolveBackend does, RangeError for a codebook no device kernel decodes or a layer too large for the kernel
+   * (gpu.js: m code words per chunk at most 2^24; WGSL: wgsl-linear.ts's WGSL_MAX_ROWS, WGSL_MAX_FEATURES and
+   * WGSL_MAX_CODES).
    */
   async backendOf(fn: string, options: unknown): Promise<{ mode: 'cpu' | DeviceMode; kernel: WebGPUKernel }> {
     const { backend } = readOptions(fn, options, []);
@@ -117,33 +136,46 @@ export class DeviceLayer {
     if (!this.recipe) {
       throw rangeError(fn, 'this.codebook', `E8P12, E8P12RVQ3B or E8P12RVQ4B on the '${mode}' backend (use 'cpu')`, `'${this.codebook.name}'`);
     }
-    if (this.m * this.words > MAX_EXACT || (kernel === 'wgsl' && mode === 'webgpu' && this.m > WGSL_MAX_ROWS)) {
-      throw rangeError(fn, 'this.outFeatures', `at most ${Math.min(MAX_EXACT / this.words, kernel === 'wgsl' ? WGSL_MAX_ROWS : Infinity)} on the '${mode}' backend (use 'cpu')`, String(this.m));
+    const wgsl = kernel === 'wgsl' && mode === 'webgpu';
+    const maxRows = wgsl ? Math.min(WGSL_MAX_ROWS, WGSL_MAX_FEATURES) : MAX_EXACT / this.words;
+    const where = `on the '${mode}' backend${wgsl ? " with the 'wgsl' kernel" : ''} (use 'cpu')`;
+    if (this.m > maxRows) throw rangeError(fn, 'this.outFeatures', `at most ${maxRows} ${where}`, String(this.m));
+    if (wgsl && this.n > WGSL_MAX_FEATURES) throw rangeError(fn, 'this.inFeatures', `at most ${WGSL_MAX_FEATURES} ${where}`, String(this.n));
+    if (wgsl && (this.m * this.n) / 8 > WGSL_MAX_CODES) {
+      throw rangeError(fn, 'this.codes.length', `at most ${WGSL_MAX_CODES} codes ${where}`, String((this.m * this.n) / 8));
     }
     return { mode, kernel };
   }
 
   /**
-   * Y' = X' C^T for `batch` inputs X' (row-major batch x n float32), C the decoded m x n code matrix: resolves to
-   * the batch x m products, row-major, in float64 (each the float32 sum of its block's terms, blocks summed in
-   * float64). Uploads the codes on the first call of each (mode, kernel). Call it inside {@link DeviceLayer.use}.
+   * Y = X W_hat^T for `batch` inputs X (row-major batch x n, finite float32 or float64), W_hat the layer's weights:
+   * resolves to the batch x m results, row-major, in float64. Row b is scaled on the host by a power of two 2^-e_b so
+   * that max |x_b| < 1 (a row of zeros stays zeros; float64 entries beyond float32's range are scaled into it),
+   * converted to float32, and run through the whole chain on the device, the input diagonal and map, the code
+   * product, the output map and diagonal, with one readback; the host then multiplies row b by hostScale 2^e_b in
+   * float64. Each entry carries the float32 rounding of the transforms and sums: about 1e-6 of max |y_b|.
+   *
+   * gpu.js runs at most floor(2^24 / max(m, n)) rows per pipeline (every index of a run below 2^24): a larger batch
+   * takes several runs, each with one readback. Uploads the codes on the first call of each (mode, kernel). Call it
+   * inside {@link DeviceLayer.use}, after {@link DeviceLayer.backendOf}.
    */
-  async product(mode: DeviceMode, kernel: WebGPUKernel, x: Float32Array, batch: number): Promise<Float64Array> {
-    const residents = await this.residentOn(mode === 'webgpu' ? kernel : 'gpu.js', mode);
+  async forward(mode: DeviceMode, kernel: WebGPUKernel, x: FloatArray, batch: number): Promise<Float64Array> {
     const { m, n } = this;
+    const maps = this.mapsOnce();
+    const resident = await this.residentOn(mode === 'webgpu' ? kernel : 'gpu.js', mode);
+    const input = new Float32Array(batch * n);
+    const exponents = new Array<number>(batch).fill(0);
+    for (let b = 0; b < batch; b++) {
+      let max = 0;
+      for (let j = b * n; j < (b + 1) * n; j++) max = Math.max(max, Math.abs(x[j]));
+      if (max === 0) continue;
+      const e = (exponents[b] = exponentAbove(max));
+      for (let j = b * n; j < (b + 1) * n; j++) input[j] = timesPowerOfTwo(x[j], -e);
+    }
+    const y = await resident.forward(input, batch);
     const Y = new Float64Array(batch * m);
-    for (let g = 0; g < this.blocks.length; g++) {
-      const { first, chunks } = this.blocks[g];
-      const width = 8 * chunks;
-      // Inputs per dispatch: the index b * width + 8 j + q and the output index b * m + i stay below 2^24.
-      const step = Math.max(1, Math.min(Math.floor(MAX_EXACT / width), Math.floor(MAX_EXACT / m)));
-      for (let b0 = 0; b0 < batch; b0 += step) {
-        const rows = Math.min(step, batch - b0);
-        const part = new Float32Array(rows * width);
-        for (let b = 0; b < rows; b++) part.set(x.subarray((b0 + b) * n + 8 * first, (b0 + b) * n + 8 * first + width), b * width);
-        const y = await residents[g].product(part, rows);
-        for (let k = 0; k < rows * m; k++) Y[b0 * m + k] += y[k];
-      }
+    for (let b = 0; b < batch; b++) {
+      for (let i = b * m; i < (b + 1) * m; i++) Y[i] = timesPowerOfTwo(y[i] * maps.hostScale, exponents[b]);
     }
     return Y;
   }
@@ -186,11 +218,16 @@ export class DeviceLayer {
   private releaseAll(): void {
     const all = [...this.resident.values()];
     this.resident.clear();
-    for (const r of all) void r.then((list) => list.forEach((b) => b.release()), () => undefined);
+    for (const r of all) void r.then((resident) => resident.release(), () => undefined);
   }
 
-  /** The blocks' resident codes on `mode` with `kernel`, uploaded on first use. */
-  private residentOn(kernel: WebGPUKernel, mode: DeviceMode): Promise<Resident[]> {
+  /** The layer's device maps, built on first use. */
+  private mapsOnce(): DeviceMaps {
+    return (this.maps ??= this.mapsOf());
+  }
+
+  /** The layer's resident codes on `mode` with `kernel`, uploaded on first use. */
+  private residentOn(kernel: WebGPUKernel, mode: DeviceMode): Promise<Resident> {
     const key = `${mode}:${kernel}`;
     let r = this.resident.get(key);
     if (!r) {
@@ -201,36 +238,39 @@ export class DeviceLayer {
     return r;
   }
 
-  private async uploadGpuJs(mode: DeviceMode): Promise<Resident[]> {
+  private async uploadGpuJs(mode: DeviceMode): Promise<Resident> {
+    const { m, n, words, blocks } = this;
     const recipe = this.recipe as ProductRecipe;
-    const { m, words } = this;
-    const out: Resident[] = [];
-    for (const { first, chunks } of this.blocks) {
+    const maps = this.mapsOnce();
+    const tables = forwardTables(maps);
+    // the plan's name: everything compiled into it (layers of one shape, codebook and kinds of maps share it)
+    const key = `forward:${recipe.kind}:${idOf(this.codebook)}:${m}x${n}:${blocks[0].chunks}:${forwardKey(maps)}`;
+    const handles: Array<{ delete?: () => void }> = [];
+    for (const { first, chunks } of blocks) {
       const length = m * chunks * words;
       const codes = Float32Array.from(this.codesT.subarray(first * m * words, first * m * words + length));
-      const handle = (await runPlan(mode, `codes-upload:${length}`, (gpu) => buildUploadPlan(gpu, length), [codes])) as { delete?: () => void };
-      const id = `${recipe.kind}:${idOf(this.codebook)}`;
-      out.push({
-        async product(x, batch) {
-          const rows = (await runPlan(mode, `product:${id}:${m}x${chunks}x${batch}`, (gpu) => buildProductPlan(gpu, m, chunks, batch, recipe), [handle, x])) as Float32Array[];
-          const y = new Float32Array(batch * m);
-          rows.forEach((row, b) => y.set(row, b * m));
-          return y;
-        },
-        release: () => handle.delete?.(),
-      });
+      handles.push((await runPlan(mode, `codes-upload:${length}`, (gpu) => buildUploadPlan(gpu, length), [codes])) as { delete?: () => void });
     }
-    return out;
+    // rows per run: every index of the chain (b n + j, b m + i, the FFT's exponents below n) stays below 2^24
+    const step = Math.max(1, Math.floor(MAX_EXACT / Math.max(m, n)));
+    return {
+      async forward(x, batch) {
+        const y = new Float32Array(batch * m);
+        for (let b0 = 0; b0 < batch; b0 += step) {
+          const rows = Math.min(step, batch - b0);
+          const part = x.subarray(b0 * n, (b0 + rows) * n);
+          const shape = { m, n, rows, blocks, recipe, maps };
+          y.set((await runPlan(mode, `${key}:${rows}`, (gpu) => buildForwardPlan(gpu, shape), [part, ...tables, ...handles])) as Float32Array, b0 * m);
+        }
+        return y;
+      },
+      release: () => handles.forEach((h) => h.delete?.()),
+    };
   }
 
-  private async uploadWgsl(): Promise<Resident[]> {
+  private async uploadWgsl(): Promise<Resident> {
     const d = await wgslDevice();
     if (!d) throw new Error('the WebGPU device of the WGSL kernels could not be created');
-    const { m } = this;
-    const out: WgslCodes[] = [];
-    for (const { first, chunks } of this.blocks) {
-      out.push(await uploadWgslCodes(d, e8p12TablesOnce(), this.codesT.subarray(first * m, (first + chunks) * m), m, chunks));
-    }
-    return out;
+    return uploadWgslCodes(d, e8p12TablesOnce(), this.codesT, this.m, this.n / 8, this.mapsOnce());
   }
 }

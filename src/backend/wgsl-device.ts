@@ -88,35 +88,93 @@ export async function computePipeline(d: WgslDevice, code: string): Promise<{ ge
   return pipeline;
 }
 
+/** The u32 word holding the float32 nearest `x` (a float field of a uniform buffer written by uniformBuffer). */
+export function floatWord(x: number): number {
+  return new Uint32Array(Float32Array.of(x).buffer)[0];
+}
+
+/** A compiled compute pipeline (the part of a GPUComputePipeline used here). */
+export type WgslPipeline = { getBindGroupLayout(i: number): unknown };
+
+/** Workgroups per dimension WebGPU guarantees: larger dispatches are spread over a second dimension. */
+const MAX_GROUPS_PER_DIMENSION = 65535;
+
 /**
- * Runs one dispatch of `pipeline` over `groups` workgroups with the buffers `bindings` (binding i = bindings[i]) and
- * reads back `bytes` bytes of `output`. The staging buffer is created and destroyed per call.
+ * The dispatch size of `count` workgroups (count <= 65535^2): [count, 1, 1] when it fits one dimension, else
+ * [65535, ceil(count / 65535), 1]; a kernel recovers its linear workgroup index as wid.x + wid.y * nwg.x and skips
+ * the indices >= count.
  */
-export async function dispatchAndRead(
-  d: WgslDevice,
-  pipeline: { getBindGroupLayout(i: number): unknown },
-  bindings: WgslBuffer[],
-  groups: [number, number, number],
-  output: WgslBuffer,
-  bytes: number,
-): Promise<ArrayBuffer> {
-  const bindGroup = d.createBindGroup({
-    layout: pipeline.getBindGroupLayout(0),
-    entries: bindings.map((buffer, binding) => ({ binding, resource: { buffer } })),
-  });
-  const staging = d.createBuffer({ size: bytes, usage: USAGE.MAP_READ | USAGE.COPY_DST });
-  try {
-    const encoder = d.createCommandEncoder();
-    const pass = encoder.beginComputePass();
-    pass.setPipeline(pipeline);
-    pass.setBindGroup(0, bindGroup);
-    pass.dispatchWorkgroups(...groups);
-    pass.end();
-    encoder.copyBufferToBuffer(output, 0, staging, 0, bytes);
-    d.queue.submit([encoder.finish()]);
-    await staging.mapAsync(MAP_READ);
-    return staging.getMappedRange().slice(0);
-  } finally {
-    staging.destroy();
+export function spreadGroups(count: number): [number, number, number] {
+  if (count <= MAX_GROUPS_PER_DIMENSION) return [Math.max(1, count), 1, 1];
+  return [MAX_GROUPS_PER_DIMENSION, Math.ceil(count / MAX_GROUPS_PER_DIMENSION), 1];
+}
+
+/**
+ * One operation on the WGSL device: dispatches recorded in order into one compute pass of one command encoder
+ * (WebGPU makes each dispatch's storage writes visible to the next), the per-operation buffers it owns, and one
+ * readback at the end. Usage: `const r = new WgslRecording(d); r.dispatch(...); ...; await r.read(out, bytes)`;
+ * read() (or release(), on an error before it) destroys every buffer the recording created.
+ */
+export class WgslRecording {
+  private readonly encoder: any;
+  private readonly pass: any;
+  private readonly owned: WgslBuffer[] = [];
+
+  constructor(readonly d: WgslDevice) {
+    this.encoder = d.createCommandEncoder();
+    this.pass = this.encoder.beginComputePass();
+  }
+
+  /** A storage buffer of `bytes` bytes (rounded up to 4) owned by this operation, contents undefined; readable by read(). */
+  scratch(bytes: number): WgslBuffer {
+    return this.own(this.d.createBuffer({ size: Math.max(4, Math.ceil(bytes / 4) * 4), usage: USAGE.STORAGE | USAGE.COPY_DST | USAGE.COPY_SRC }));
+  }
+
+  /** A storage buffer holding `data`, written before the recorded work runs, owned by this operation; readable by read(). */
+  upload(data: ArrayBufferView): WgslBuffer {
+    return this.own(storageBuffer(this.d, data, USAGE.COPY_SRC));
+  }
+
+  /** Records a dispatch of `pipeline` over `groups` workgroups with binding i = bindings[i]. */
+  dispatch(pipeline: WgslPipeline, bindings: WgslBuffer[], groups: [number, number, number]): void {
+    const bindGroup = this.d.createBindGroup({
+      layout: pipeline.getBindGroupLayout(0),
+      entries: bindings.map((buffer, binding) => ({ binding, resource: { buffer } })),
+    });
+    this.pass.setPipeline(pipeline);
+    this.pass.setBindGroup(0, bindGroup);
+    this.pass.dispatchWorkgroups(...groups);
+  }
+
+  /** A uniform buffer of the u32 `words`, owned by this operation. */
+  uniform(words: number[]): WgslBuffer {
+    return this.own(uniformBuffer(this.d, words));
+  }
+
+  /**
+   * Ends the pass, copies the first `bytes` bytes of `output` to a staging buffer, submits the operation and
+   * resolves to those bytes; every buffer of the operation is destroyed afterwards (also on failure).
+   */
+  async read(output: WgslBuffer, bytes: number): Promise<ArrayBuffer> {
+    try {
+      const staging = this.own(this.d.createBuffer({ size: bytes, usage: USAGE.MAP_READ | USAGE.COPY_DST }));
+      this.pass.end();
+      this.encoder.copyBufferToBuffer(output, 0, staging, 0, bytes);
+      this.d.queue.submit([this.encoder.finish()]);
+      await staging.mapAsync(MAP_READ);
+      return staging.getMappedRange().slice(0);
+    } finally {
+      this.release();
+    }
+  }
+
+  /** Destroys the buffers of the operation (read() does; call it when recording fails before read()). */
+  release(): void {
+    for (const b of this.owned.splice(0)) b.destroy();
+  }
+
+  private own(buffer: WgslBuffer): WgslBuffer {
+    this.owned.push(buffer);
+    return buffer;
   }
 }

@@ -26,6 +26,7 @@ import type { QuipSharpCodebookName } from '../interop/index.js';
 import { readQuantizedLayer, writeQuantizedModel } from './model-file.js';
 import { applyInputMap, applyOutputMapTranspose, checkRecord, recordBits, type IncoherenceRecord } from './record.js';
 import { DeviceLayer, type ProductOptions } from '../backend/index.js';
+import { deviceMapsOf } from './device-maps.js';
 
 /** What quantizeLinear measured, in the units of the W and H the user gave. */
 export interface QuantizeReport {
@@ -283,12 +284,16 @@ export class QuantizedLinear {
 
   /**
    * y = W_hat x on the backend of `options.backend` (default: the current one; see setBackend): the async twin of
-   * {@link QuantizedLinear.matvec}. The input-side transform (x / rescale, then V) and the output-side one (scale,
-   * then U^T) run on the host in float64, O((m + n) log); the product with the codes, O(m n), runs on the device
-   * straight from the 16-bit codes, in float32 (E8P12, E8P12RVQ3B and E8P12RVQ4B layers). The first device call
-   * uploads the codes (2 bytes per code word with the WGSL kernel, 4 with gpu.js's) and they stay there until
-   * {@link QuantizedLinear.dispose}. On 'cpu' the result is matvec's exactly; on a device each entry agrees with it
-   * to about 1e-6 of max |y| (float32 sums of the n / 8 chunk products).
+   * {@link QuantizedLinear.matvec}, the whole of QuIP# Algorithm 2 on the device. The host scales x by a power of two
+   * to max |x| < 1 and converts it to float32 (so float64 inputs beyond float32's range are fine); the device runs
+   * x / rescale and the input-side transform V, the product with the codes straight from the 16-bit codes (E8P12,
+   * E8P12RVQ3B and E8P12RVQ4B layers) and the output-side transform U^T, in float32, as one chain with the
+   * intermediates kept on the device and one readback; the host multiplies by scale and the power of two in float64.
+   * The first device call uploads the codes (2 bytes per code word with the WGSL kernel, 4 with gpu.js's; the WGSL
+   * kernel also keeps the layer's transform tables there, gpu.js's passes them with each call), and they stay there
+   * until {@link QuantizedLinear.dispose}. On 'cpu' the result is matvec's exactly; on a device each entry agrees with
+   * it to a small multiple of 1e-6 of max |y| (float32 transforms and sums: measured below 5e-7 on webasm and WebGPU
+   * for every incoherence method).
    *
    * `x`: a Float32Array or Float64Array of inFeatures finite entries; the result has x's type. `options.webgpuKernel`
    * picks the WebGPU kernel: 'wgsl' (hand-written; the default for E8P12) or 'gpu.js' (every supported codebook).
@@ -308,21 +313,17 @@ export class QuantizedLinear {
     return device.use(fn, async () => {
       const { mode, kernel } = await device.backendOf(fn, options);
       if (mode === 'cpu') return x instanceof Float32Array ? this.matvec(x) : this.matvec(x); // one overload each
-      const input = Float32Array.from(this.inputSide(Float64Array.from(x)));
-      const y = await device.product(mode, kernel, input, 1);
-      for (let i = 0; i < y.length; i++) y[i] *= this.scale;
-      const result = x instanceof Float32Array ? new Float32Array(this.outFeatures) : new Float64Array(this.outFeatures);
-      result.set(this.outputSide(y));
-      return result;
+      const y = await device.forward(mode, kernel, x, 1);
+      return x instanceof Float32Array ? Float32Array.from(y) : y;
     });
   }
 
   /**
    * Y = X W_hat^T for a batch on the backend of `options.backend`: the async twin of {@link QuantizedLinear.matmul}
-   * (X any batch x inFeatures 2-D ndarray view; the result batch x outFeatures, float64), with the split of work,
-   * the codes kept on the device and the agreement of {@link QuantizedLinear.matvecAsync}; each code is decoded
-   * once per 4 rows of X by the WGSL kernel, once per row by gpu.js's. Rejects with the errors of matmul (naming
-   * QuantizedLinear.matmulAsync) and those of matvecAsync for the options.
+   * (X any batch x inFeatures 2-D ndarray view; the result batch x outFeatures, float64), the whole of Algorithm 2
+   * on the device for every row as in {@link QuantizedLinear.matvecAsync} (each row scaled by its own power of two),
+   * with its agreement; each code is decoded once per 4 rows of X by the WGSL kernel, once per row by gpu.js's.
+   * Rejects with the errors of matmul (naming QuantizedLinear.matmulAsync) and those of matvecAsync for the options.
    *
    * @example const Y = await layer.matmulAsync(ndarray(new Float32Array(16 * layer.inFeatures), [16, layer.inFeatures]), { backend: 'webasm' });
    */
@@ -333,18 +334,7 @@ export class QuantizedLinear {
     return device.use(fn, async () => {
       const { mode, kernel } = await device.backendOf(fn, options);
       if (mode === 'cpu') return this.matmul(X);
-      const { inFeatures: n, outFeatures: m } = this;
-      const B = x.rows;
-      const input = new Float32Array(B * n);
-      for (let b = 0; b < B; b++) input.set(this.inputSide(x.data.slice(b * n, (b + 1) * n)), b * n);
-      const Y = await device.product(mode, kernel, input, B);
-      const out = new Float64Array(B * m);
-      for (let b = 0; b < B; b++) {
-        const row = Y.subarray(b * m, (b + 1) * m);
-        for (let i = 0; i < m; i++) row[i] *= this.scale;
-        out.set(this.outputSide(row.slice()), b * m);
-      }
-      return matrixFromRowMajor(out, B, m);
+      return matrixFromRowMajor(await device.forward(mode, kernel, x.data, x.rows), x.rows, this.outFeatures);
     });
   }
 
@@ -359,9 +349,10 @@ export class QuantizedLinear {
     this.deviceLayer().dispose();
   }
 
-  /** The device state (nothing uploaded until its first product), created on first use. */
+  /** The device state (nothing uploaded or built until its first device call), created on first use. */
   private deviceLayer(): DeviceLayer {
-    this.device ??= new DeviceLayer(this.codebookObject, this.codesT, this.outFeatures, this.inFeatures);
+    const { incoherence, rescale, scale, outFeatures: m, inFeatures: n } = this;
+    this.device ??= new DeviceLayer(this.codebookObject, this.codesT, m, n, () => deviceMapsOf(incoherence, rescale, scale, m, n));
     return this.device;
   }
 
