@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { CholeskyDecomposition, Matrix as MlMatrix } from 'ml-matrix';
 import { keep, measure, report, type Column, type Measurement, type MeasureOptions } from './harness.js';
 import { blockLDL, blockLDLQ, choleskyInPlace, proxyLoss, regularizeHessian } from '../src/ldlq/index.js';
-import { gemmAccumulate } from '../src/ldlq/gemm.js';
+import { gemmAccumulate, useSimdGemm } from '../src/ldlq/gemm.js';
 import { E8P12 } from '../src/lattice/index.js';
 import { randomNormal } from '../src/random/index.js';
 import { matrixFromRowMajor } from '../src/core/index.js';
@@ -124,6 +124,14 @@ function factorizationBenchmarks(numpy: boolean): void {
       keep(choleskyInPlace(work, n));
     }, fast);
     rows.push(ours, timed('quipsharp blockLDL (g = 8)', () => keep(blockLDL(Hm, 8).L.data), fast));
+    // the same factorization on the scalar JavaScript micro-kernel (the fallback where WebAssembly SIMD is missing)
+    const simd = useSimdGemm(false);
+    const scalar = timed('quipsharp choleskyInPlace, scalar GEMM kernel', () => {
+      work.set(H);
+      keep(choleskyInPlace(work, n));
+    }, fast);
+    useSimdGemm(true);
+    rows.push(scalar);
     const skipped: string[] = [];
     if (n <= 2048) {
       const ml = new MlMatrix(n, n);
@@ -143,6 +151,7 @@ function factorizationBenchmarks(numpy: boolean): void {
     for (const s of skipped) console.log(`(${s})`);
     const ml = rows.find((r) => r.name.startsWith('ml-matrix'));
     const cpuRatio = (a: Measurement, b: Measurement) => (bestCpuMs.get(a.name)! / bestCpuMs.get(b.name)!).toFixed(1);
+    if (simd) console.log(`the WebAssembly SIMD GEMM kernel makes choleskyInPlace ${(scalar.ms / ours.ms).toFixed(2)}x faster than the scalar kernel`);
     if (ml) console.log(`quipsharp cholesky is ${(ml.ms / ours.ms).toFixed(1)}x faster than ml-matrix (CPU time: ${cpuRatio(ml, ours)}x)`);
     if (np) console.log(`quipsharp cholesky takes ${(ours.ms / np.ms).toFixed(1)}x numpy/OpenBLAS's time, one thread (CPU time: ${cpuRatio(ours, np)}x)`);
     if (n === 2048) {

@@ -254,6 +254,22 @@ describeDevices((backend) => {
     }
   });
 
+  it('disposeDevices() releases the devices: a layer uploads its codes again on its next product, and an idle process spends no CPU', async () => {
+    const q = randomLayer(E8P12, 64, 128, 7, 'rht');
+    const x = randomVector(128, uniforms(7));
+    const want = q.matvec(x);
+    for (const webgpuKernel of kernelsOf(backend, E8P12)) expectClose(await q.matvecAsync(x, { backend, webgpuKernel }), want);
+    await disposeDevices();
+    for (const webgpuKernel of kernelsOf(backend, E8P12)) expectClose(await q.matvecAsync(x, { backend, webgpuKernel }), want);
+    await disposeDevices();
+    // Dawn's Node binding polls a live WebGPU device on about one core; after disposeDevices() nothing should run
+    const before = process.cpuUsage();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const spent = process.cpuUsage(before);
+    expect((spent.user + spent.system) / 1e6).toBeLessThan(0.25);
+    q.dispose();
+  });
+
   it("a layer QuIP# saved (fromQuipSharp: its H_K tables, SU, SV, scaleWH)", async () => {
     const q = QuantizedLinear.fromQuipSharp(readTorchFile(sampleBytes('B2_attr.pt')) as Record<string, unknown>, { codebook: 'E8P12' });
     expect(q.incoherence.method).toBe('quip-sharp');

@@ -4,6 +4,7 @@
  */
 import type { GPU, IKernelRunShortcut, PipelineFunction } from 'gpu.js';
 import type { DeviceMode } from './names.js';
+import { destroyWgslDevice } from './wgsl-device.js';
 
 type GpuJs = typeof import('gpu.js');
 
@@ -113,9 +114,22 @@ export function cachedPlanCount(): number {
   return plans.size;
 }
 
+let generation = 0;
+
 /**
- * Destroys every cached plan and every `GPU` instance (their kernels, buffers and pipelines); the next device call
- * creates them again. Resolves when gpu.js has released them.
+ * How many times disposeDevices() ran: device state made before a call (a layer's resident codes) belongs to
+ * destroyed devices after it, and is made again.
+ */
+export function deviceGeneration(): number {
+  return generation;
+}
+
+/**
+ * Destroys every cached plan, every `GPU` instance (their kernels, buffers and pipelines) and the WebGPU devices
+ * (gpu.js's shared one and the WGSL kernels' own); the next device call creates them again, and a layer's codes are
+ * uploaded again by its next device product. Resolves when the devices are released. In Node, Dawn's binding keeps
+ * about one core busy polling while a WebGPU device exists, even an idle one: call this when the device work is
+ * done.
  *
  * @example
  * await fwhtRowsAsync(data, rows, n, { backend: 'webasm' });
@@ -126,6 +140,12 @@ export async function disposeDevices(): Promise<void> {
   plans.clear();
   const gpus = [...instances.values()];
   instances.clear();
+  generation++;
   for (const entry of entries) retire(entry);
   await Promise.all(gpus.map((g) => g.destroy()));
+  await destroyWgslDevice();
+  if (gpuJs) {
+    const { WebGPUContext } = (await gpuJs) as unknown as { WebGPUContext?: { destroy(): Promise<void> } };
+    await WebGPUContext?.destroy();
+  }
 }

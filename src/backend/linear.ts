@@ -8,7 +8,7 @@
 import { DisposedError, rangeError } from '../errors/index.js';
 import { E8P12, E8P12Codebook, ResidualE8Codebook, type Codebook } from '../lattice/index.js';
 import { e8p12Tables, type E8P12Tables } from './decode-plan.js';
-import { runPlan } from './device.js';
+import { deviceGeneration, runPlan } from './device.js';
 import { buildForwardPlan, buildUploadPlan, forwardKey, forwardTables, type ProductBlock, type ProductRecipe } from './linear-plan.js';
 import type { DeviceMaps } from './layer-maps.js';
 import type { FloatArray } from '../core/index.js';
@@ -228,7 +228,9 @@ export class DeviceLayer {
 
   /** The layer's resident codes on `mode` with `kernel`, uploaded on first use. */
   private residentOn(kernel: WebGPUKernel, mode: DeviceMode): Promise<Resident> {
-    const key = `${mode}:${kernel}`;
+    // a copy made before disposeDevices() lives on a destroyed device: upload again
+    const key = `${deviceGeneration()}:${mode}:${kernel}`;
+    for (const stale of [...this.resident.keys()].filter((k) => !k.startsWith(`${deviceGeneration()}:`))) this.resident.delete(stale);
     let r = this.resident.get(key);
     if (!r) {
       r = kernel === 'wgsl' ? this.uploadWgsl() : this.uploadGpuJs(mode);

@@ -26,6 +26,7 @@ export interface WgslDevice {
   createCommandEncoder(): any;
   pushErrorScope(filter: 'validation'): void;
   popErrorScope(): Promise<{ message: string } | null>;
+  destroy(): void;
 }
 
 /** GPUBufferUsage flags. */
@@ -56,6 +57,18 @@ export function wgslDevice(): Promise<WgslDevice | null> {
     return d;
   })().catch(() => null);
   return device;
+}
+
+/**
+ * Destroys the WGSL kernels' device, if one was created (its buffers and pipelines go with it); the next call of
+ * {@link wgslDevice} requests a new one. Dawn's Node binding polls the device (about one core) for as long as it
+ * exists, so disposeDevices() calls this.
+ */
+export async function destroyWgslDevice(): Promise<void> {
+  const current = device;
+  device = undefined;
+  const d = current ? await current : null;
+  d?.destroy();
 }
 
 /** A storage buffer holding `data` (padded to a multiple of 4 bytes), written once. */
