@@ -11,6 +11,7 @@ import type { GPU, IKernelRunShortcut, IPipelineHandle, PipelineFunction } from 
 import { hadamardBase } from '../hadamard/index.js';
 import { pipelinePlan, type DevicePlan } from './device.js';
 import type { KernelThis } from './kernel-this.js';
+import { exactQuotient } from './kernel-quotient.js';
 
 /**
  * Largest radix of one pass. Measured on lavapipe for 4096 x 4096 (upload and readback included): radix 2 and 4
@@ -49,16 +50,13 @@ function radixPass(this: KernelThis<{ H: number[]; radix: number }>, x: number[]
  * The base table mixing: with i = r n + a p + b (row r, segment a < m, offset b < p), output i is
  * scale sum_c B[a][c] y[r n + c p + b], B row-major m x m.
  */
-function mixSegments(this: KernelThis<{ m: number; p: number; invP: number }>, y: number[], B: number[], scale: number): number {
+function mixSegments(this: KernelThis<{ m: number; invM: number; p: number; invP: number }>, y: number[], B: number[], scale: number): number {
   const i = this.thread.x;
   const m = this.constants.m;
   const p = this.constants.p;
   const q = Math.floor(i * this.constants.invP);
   const b = i - q * p;
-  // the row r = floor(q / m); float32 division may round across an integer, so correct it by one
-  let r = Math.floor(q / m);
-  if (r * m > q) r = r - 1;
-  if ((r + 1) * m <= q) r = r + 1;
+  const r = exactQuotient(q, m, this.constants.invM);
   const a = q - r * m;
   const start = r * m * p + b;
   let sum = 0;
@@ -116,7 +114,7 @@ export function hadamardSteps(gpu: GPU, rows: number, m: number, p: number, scal
     };
     return { kernels: [pass], tableCount: 0, record };
   }
-  const mix = gpu.createKernel(mixSegments, { output: [count], constants: { m, p, invP: 1 / p } });
+  const mix = gpu.createKernel(mixSegments, { output: [count], constants: { m, invM: 1 / m, p, invP: 1 / p }, functions: [exactQuotient] });
   const record = (x: IPipelineHandle, [B]: IPipelineHandle[]): IPipelineHandle => {
     let y = x;
     for (const [h, R] of passes) y = pass(y, h, 1 / h, R, 1 / R, 1);

@@ -15,6 +15,7 @@ import type { GPU, IKernelRunShortcut, IPipelineHandle } from 'gpu.js';
 import { pipelinePlan, type DevicePlan } from './device.js';
 import type { E8P12Tables } from './decode-plan.js';
 import type { KernelThis } from './kernel-this.js';
+import { exactQuotient } from './kernel-quotient.js';
 import type { DeviceMaps } from './layer-maps.js';
 import { withArity, type DeviceSteps } from './fwht-plan.js';
 import { diagonalSteps, mapKey, mapSteps, mapTables } from './transform-plan.js';
@@ -37,9 +38,7 @@ type E8P12Constants = ShapeConstants & { ROW: number[]; SIGN: number[]; SHIFT: n
 function e8p12Product(this: KernelThis<E8P12Constants>, codes: number[], x: number[], first: number): number {
   const o = this.thread.x;
   const m = this.constants.m;
-  let b = Math.floor(o * this.constants.invM);
-  if (b * m > o) b = b - 1;
-  if ((b + 1) * m <= o) b = b + 1;
+  const b = exactQuotient(o, m, this.constants.invM);
   const i = o - b * m;
   const xo = b * this.constants.n + 8 * first;
   let acc = 0;
@@ -59,9 +58,7 @@ function e8p12Product(this: KernelThis<E8P12Constants>, codes: number[], x: numb
 function residualE8P12Product(this: KernelThis<E8P12Constants & { INV: number }>, codes: number[], x: number[], first: number): number {
   const o = this.thread.x;
   const m = this.constants.m;
-  let b = Math.floor(o * this.constants.invM);
-  if (b * m > o) b = b - 1;
-  if ((b + 1) * m <= o) b = b + 1;
+  const b = exactQuotient(o, m, this.constants.invM);
   const i = o - b * m;
   const xo = b * this.constants.n + 8 * first;
   let acc = 0;
@@ -90,9 +87,7 @@ function residualE8P12Product(this: KernelThis<E8P12Constants & { INV: number }>
 function residualGridProduct(this: KernelThis<E8P12Constants & { GRID: number[] }>, codes: number[], x: number[], first: number): number {
   const o = this.thread.x;
   const m = this.constants.m;
-  let b = Math.floor(o * this.constants.invM);
-  if (b * m > o) b = b - 1;
-  if ((b + 1) * m <= o) b = b + 1;
+  const b = exactQuotient(o, m, this.constants.invM);
   const i = o - b * m;
   const xo = b * this.constants.n + 8 * first;
   let acc = 0;
@@ -122,7 +117,7 @@ export interface ProductBlock {
 /** The product kernel of `rows` inputs (row stride n) with a block of `chunks` column chunks of m code rows. */
 function productKernel(gpu: GPU, m: number, n: number, chunks: number, rows: number, recipe: ProductRecipe): IKernelRunShortcut {
   const { ROW, SIGN, SHIFT } = recipe.tables;
-  const settings = { output: [rows * m], constants: { m, invM: 1 / m, chunks, n, ROW, SIGN, SHIFT } };
+  const settings = { output: [rows * m], constants: { m, invM: 1 / m, chunks, n, ROW, SIGN, SHIFT }, functions: [exactQuotient] };
   if (recipe.kind === 'e8p12') return gpu.createKernel(e8p12Product, settings);
   if (recipe.kind === 'residual-e8p12') return gpu.createKernel(residualE8P12Product, { ...settings, constants: { ...settings.constants, INV: recipe.inverseScale } });
   return gpu.createKernel(residualGridProduct, { ...settings, constants: { ...settings.constants, GRID: recipe.scaledGrid } });

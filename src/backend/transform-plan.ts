@@ -20,15 +20,14 @@ import type { GPU, IPipelineHandle } from 'gpu.js';
 import { primeFactors } from '../core/index.js';
 import { hadamardSteps, type DeviceSteps } from './fwht-plan.js';
 import type { KernelThis } from './kernel-this.js';
+import { exactQuotient } from './kernel-quotient.js';
 import type { DeviceMap } from './layer-maps.js';
 
 /** y[i] = x[i] D[i mod L] (D of length L). */
 function diagonalProduct(this: KernelThis<{ L: number; invL: number }>, x: number[], D: number[]): number {
   const i = this.thread.x;
   const L = this.constants.L;
-  let r = Math.floor(i * this.constants.invL);
-  if (r * L > i) r = r - 1;
-  if ((r + 1) * L <= i) r = r + 1;
+  const r = exactQuotient(i, L, this.constants.invL);
   return x[i] * D[i - r * L];
 }
 
@@ -41,9 +40,7 @@ function rotatePhases(this: KernelThis<{ N: number; invN: number }>, x: number[]
   const c = Math.floor(o * 0.5);
   const part = o - 2 * c;
   const N = this.constants.N;
-  let r = Math.floor(c * this.constants.invN);
-  if (r * N > c) r = r - 1;
-  if ((r + 1) * N <= c) r = r + 1;
+  const r = exactQuotient(c, N, this.constants.invN);
   const j = c - r * N;
   const cr = PH[2 * j];
   const ci = PH[2 * j + 1];
@@ -74,17 +71,11 @@ function stockhamPass(
   const c = Math.floor(o * 0.5);
   const part = o - 2 * c;
   const N = this.constants.N;
-  let r = Math.floor(c * this.constants.invN);
-  if (r * N > c) r = r - 1;
-  if ((r + 1) * N <= c) r = r + 1;
+  const r = exactQuotient(c, N, this.constants.invN);
   const idx = c - r * N;
-  let jq = Math.floor(idx * invNsR);
-  if (jq * NsR > idx) jq = jq - 1;
-  if ((jq + 1) * NsR <= idx) jq = jq + 1;
+  const jq = exactQuotient(idx, NsR, invNsR);
   const rem = idx - jq * NsR;
-  let q = Math.floor(rem * invNs);
-  if (q * Ns > rem) q = q - 1;
-  if ((q + 1) * Ns <= rem) q = q + 1;
+  const q = exactQuotient(rem, Ns, invNs);
   const start = r * N + jq * Ns + rem - q * Ns;
   const step = rem * quarter;
   let e = 0;
@@ -144,13 +135,13 @@ function phaseTable(phases: Float64Array, inverse: boolean): Float32Array {
 function rfftSteps(gpu: GPU, rows: number, N: number, inverse: boolean): DeviceSteps {
   const count = 2 * rows * N;
   const radices = fftRadices(N);
-  const rotate = gpu.createKernel(rotatePhases, { output: [count], constants: { N, invN: 1 / N } });
+  const rotate = gpu.createKernel(rotatePhases, { output: [count], constants: { N, invN: 1 / N }, functions: [exactQuotient] });
   const kernels = [rotate];
   const scale = 1 / Math.sqrt(N);
   let passes = (x: IPipelineHandle): IPipelineHandle => x;
   if (radices.length > 0) {
     const constants = { W: rootTable(N, inverse), N, invN: 1 / N, maxRadix: Math.max(...radices) };
-    const pass = gpu.createKernel(stockhamPass, { output: [count], constants });
+    const pass = gpu.createKernel(stockhamPass, { output: [count], constants, functions: [exactQuotient] });
     kernels.push(pass);
     passes = (x) => {
       let y = x;
@@ -172,7 +163,7 @@ const IDENTITY: DeviceSteps = { kernels: [], tableCount: 0, record: (x) => x };
 /** The steps of y = x .* D on each of `rows` rows of length `length`, D the table argument (none when `present` is false). */
 export function diagonalSteps(gpu: GPU, rows: number, length: number, present: boolean): DeviceSteps {
   if (!present) return IDENTITY;
-  const kernel = gpu.createKernel(diagonalProduct, { output: [rows * length], constants: { L: length, invL: 1 / length } });
+  const kernel = gpu.createKernel(diagonalProduct, { output: [rows * length], constants: { L: length, invL: 1 / length }, functions: [exactQuotient] });
   return { kernels: [kernel], tableCount: 1, record: (x, [D]) => kernel(x, D) };
 }
 

@@ -73,6 +73,25 @@ ${ENTRY}
 }`;
 }
 
+/**
+ * A Stockham pass of radix `radix` over rows of M complex entries (span = M / radix butterflies per row,
+ * sub-transforms of ns entries, twiddle tw[e step] = e^{-2 pi i e step / M}): the bindings, and butterfly j of row
+ * block `off` with its position q in the sub-transform, then `body`.
+ */
+function stockhamShader(radix: number, body: string): string {
+  return /* wgsl */ `
+struct Shape { total : u32, span : u32, ns : u32, step : u32 }
+@group(0) @binding(0) var<storage, read> src : array<vec2<f32>>;
+@group(0) @binding(1) var<storage, read_write> dst : array<vec2<f32>>;
+@group(0) @binding(2) var<storage, read> tw : array<vec2<f32>>;
+@group(0) @binding(3) var<uniform> shape : Shape;
+${CMUL}
+${ENTRY}
+  let j = i % shape.span;
+  let off = (i - j) * ${radix}u;
+  let q = j % shape.ns;${body}`;
+}
+
 /** The WGSL source of each kernel (entry point main). */
 const SHADERS = {
   /** data[i] *= diag[i mod length]. */
@@ -183,36 +202,16 @@ ${ENTRY}
 }`,
 
   /** One radix-2 Stockham pass of length-M FFTs (span = M / 2 butterflies per row, sub-transforms of ns). */
-  fftRadix2: /* wgsl */ `
-struct Shape { total : u32, span : u32, ns : u32, step : u32 }
-@group(0) @binding(0) var<storage, read> src : array<vec2<f32>>;
-@group(0) @binding(1) var<storage, read_write> dst : array<vec2<f32>>;
-@group(0) @binding(2) var<storage, read> tw : array<vec2<f32>>;
-@group(0) @binding(3) var<uniform> shape : Shape;
-${CMUL}
-${ENTRY}
-  let j = i % shape.span;
-  let off = (i - j) * 2u;
-  let q = j % shape.ns;
+  fftRadix2: stockhamShader(2, /* wgsl */ `
   let a = src[off + j];
   let b = cmul(src[off + j + shape.span], tw[q * shape.step]);
   let o = off + (j - q) * 2u + q;
   dst[o] = a + b;
   dst[o + shape.ns] = a - b;
-}`,
+}`),
 
   /** One radix-4 Stockham pass of length-M FFTs (span = M / 4 butterflies per row, sub-transforms of ns). */
-  fftRadix4: /* wgsl */ `
-struct Shape { total : u32, span : u32, ns : u32, step : u32 }
-@group(0) @binding(0) var<storage, read> src : array<vec2<f32>>;
-@group(0) @binding(1) var<storage, read_write> dst : array<vec2<f32>>;
-@group(0) @binding(2) var<storage, read> tw : array<vec2<f32>>;
-@group(0) @binding(3) var<uniform> shape : Shape;
-${CMUL}
-${ENTRY}
-  let j = i % shape.span;
-  let off = (i - j) * 4u;
-  let q = j % shape.ns;
+  fftRadix4: stockhamShader(4, /* wgsl */ `
   let e = q * shape.step;
   let v0 = src[off + j];
   let v1 = cmul(src[off + j + shape.span], tw[e]);
@@ -228,7 +227,7 @@ ${ENTRY}
   dst[o + shape.ns] = t1 + t3;
   dst[o + 2u * shape.ns] = t0 - t2;
   dst[o + 3u * shape.ns] = t1 - t3;
-}`,
+}`),
 
   /** Bluestein's spectrum product, written swapped for the inverse FFT: data[i] = swap(data[i] . bhat[i mod M]). */
   fftPointwise: /* wgsl */ `
