@@ -11,7 +11,7 @@ import { e8p12Tables, type E8P12Tables } from './decode-plan.js';
 import { deviceGeneration, runPlan } from './device.js';
 import { buildForwardPlan, buildUploadPlan, forwardKey, forwardTables, type ProductBlock, type ProductRecipe } from './linear-plan.js';
 import type { DeviceMaps } from './layer-maps.js';
-import type { FloatArray } from '../core/index.js';
+import { exponentOf, timesPow2, type FloatArray } from '../core/index.js';
 import type { DeviceMode } from './names.js';
 import { readOptions } from './options.js';
 import { readWebGPUKernel, type WebGPUKernel, type WebGPUKernelOptions } from './webgpu-kernel.js';
@@ -62,21 +62,6 @@ interface Resident {
   /** The batch x m float32 results (row-major) of `batch` inputs (row-major batch x n float32, max |x| <= 1). */
   forward(x: Float32Array, batch: number): Promise<Float32Array>;
   release(): void;
-}
-
-/** The integer e with 2^(e - 1) <= x < 2^e, for a positive finite x. */
-function exponentAbove(x: number): number {
-  let e = Math.floor(Math.log2(x)) + 1;
-  // Math.log2 may round across a power of two: one step either way makes e exact
-  if (2 ** (e - 1) > x) e--;
-  else if (2 ** e <= x) e++;
-  return e;
-}
-
-/** x 2^k for an integer |k| <= 2100, in two exact steps (2^k alone leaves float64 beyond |k| = 1023). */
-function timesPowerOfTwo(x: number, k: number): number {
-  const half = Math.trunc(k / 2);
-  return x * 2 ** half * 2 ** (k - half);
 }
 
 /**
@@ -169,13 +154,13 @@ export class DeviceLayer {
       let max = 0;
       for (let j = b * n; j < (b + 1) * n; j++) max = Math.max(max, Math.abs(x[j]));
       if (max === 0) continue;
-      const e = (exponents[b] = exponentAbove(max));
-      for (let j = b * n; j < (b + 1) * n; j++) input[j] = timesPowerOfTwo(x[j], -e);
+      const e = (exponents[b] = exponentOf(max) + 1);
+      for (let j = b * n; j < (b + 1) * n; j++) input[j] = timesPow2(x[j], -e);
     }
     const y = await resident.forward(input, batch);
     const Y = new Float64Array(batch * m);
     for (let b = 0; b < batch; b++) {
-      for (let i = b * m; i < (b + 1) * m; i++) Y[i] = timesPowerOfTwo(y[i] * maps.hostScale, exponents[b]);
+      for (let i = b * m; i < (b + 1) * m; i++) Y[i] = timesPow2(y[i] * maps.hostScale, exponents[b]);
     }
     return Y;
   }

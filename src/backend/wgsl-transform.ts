@@ -92,6 +92,16 @@ ${ENTRY}
   let q = j % shape.ns;${body}`;
 }
 
+/** The bindings and entry of the kernels at the two ends of an RFFT (fftLoad, fftStore; each declares its Shape). */
+const FFT_ENDS = /* wgsl */ `
+@group(0) @binding(0) var<storage, read> src : array<vec2<f32>>;
+@group(0) @binding(1) var<storage, read_write> dst : array<vec2<f32>>;
+@group(0) @binding(2) var<storage, read> rot : array<vec2<f32>>;
+@group(0) @binding(3) var<storage, read> chirp : array<vec2<f32>>;
+@group(0) @binding(4) var<uniform> shape : Shape;
+${CMUL}
+${ENTRY}`;
+
 /** The WGSL source of each kernel (entry point main). */
 const SHADERS = {
   /** data[i] *= diag[i mod length]. */
@@ -186,13 +196,7 @@ ${ENTRY}
    */
   fftLoad: /* wgsl */ `
 struct Shape { total : u32, k : u32, M : u32, flags : u32 }
-@group(0) @binding(0) var<storage, read> src : array<vec2<f32>>;
-@group(0) @binding(1) var<storage, read_write> dst : array<vec2<f32>>;
-@group(0) @binding(2) var<storage, read> rot : array<vec2<f32>>;
-@group(0) @binding(3) var<storage, read> chirp : array<vec2<f32>>;
-@group(0) @binding(4) var<uniform> shape : Shape;
-${CMUL}
-${ENTRY}
+${FFT_ENDS}
   let j = i % shape.M;
   if (j >= shape.k) { dst[i] = vec2<f32>(0.0); return; }
   var z = src[(i / shape.M) * shape.k + j];
@@ -246,13 +250,7 @@ ${ENTRY}
    */
   fftStore: /* wgsl */ `
 struct Shape { total : u32, k : u32, M : u32, flags : u32, scale : f32, unused0 : u32, unused1 : u32, unused2 : u32 }
-@group(0) @binding(0) var<storage, read> src : array<vec2<f32>>;
-@group(0) @binding(1) var<storage, read_write> dst : array<vec2<f32>>;
-@group(0) @binding(2) var<storage, read> rot : array<vec2<f32>>;
-@group(0) @binding(3) var<storage, read> chirp : array<vec2<f32>>;
-@group(0) @binding(4) var<uniform> shape : Shape;
-${CMUL}
-${ENTRY}
+${FFT_ENDS}
   let a = i % shape.k;
   var v = src[(i / shape.k) * shape.M + a];
   if ((shape.flags & 2u) != 0u) { v = cmul(v.yx, chirp[a]); }

@@ -24,3 +24,4 @@ export type { FloatArray } from './validate.js';
 export { allFinite, assertFiniteFast } from './finite.js';
 export { compiledCopy } from './specialize.js';
 export { parity, primeFactors, primePower, mulMod, powMod, primitiveRoot } from './numbers.js';
+export { exponentOf, timesPow2, log10Scaled, describeMagnitude } from './pow2.js';

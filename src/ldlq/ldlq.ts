@@ -20,23 +20,12 @@
  * its own, so rounding any split of W's rows separately (same L and H) gives the same bits as rounding all of them
  * at once (what a split across worker threads relies on).
  */
-import {
-  allFinite,
-  assertSquare,
-  isFloatArray,
-  matrixFromRowMajor,
-  readMatrix,
-  readSymmetricMatrix,
-  type Matrix,
-  type MatrixInput,
-  assertInteger,
-} from '../core/index.js';
+import { allFinite, assertSquare, isFloatArray, matrixFromRowMajor, readMatrix, readSymmetricMatrix, type Matrix, type MatrixInput, assertInteger, exponentOf, timesPow2 } from '../core/index.js';
 import { rangeError, typeError } from '../errors/index.js';
 import type { Codebook, QuantizeResult } from '../lattice/index.js';
 import { choleskyFactor } from './cholesky.js';
 import { gemmAccumulate } from './gemm.js';
 import { blockLDLInPlace } from './ldl.js';
-import { exponentOf, timesPow2 } from './scale.js';
 
 /** Options of {@link blockLDLQ}. */
 export interface BlockLDLQOptions {

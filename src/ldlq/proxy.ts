@@ -1,8 +1,7 @@
 /** The proxy loss QuIP / QuIP# minimize: tr((W - What) H (W - What)^T). */
-import { readMatrix, readSymmetricMatrix, type MatrixInput } from '../core/index.js';
+import { describeMagnitude, exponentOf, log10Scaled, readMatrix, readSymmetricMatrix, timesPow2, type MatrixInput } from '../core/index.js';
 import { rangeError } from '../errors/index.js';
 import { gemmAccumulate } from './gemm.js';
-import { describeMagnitude, exponentOf, log10Scaled, timesPow2 } from './scale.js';
 
 /**
  * The proxy loss tr((W - What) H (W - What)^T) = sum_i r_i H r_i^T over the rows r_i of R = W - What, for W and

@@ -1,7 +1,6 @@
 /** QuIP#'s Hessian regularization H / mean(diag H) + sigma I, without overflow. */
-import { matrixFromRowMajor, readSymmetricMatrix, type Matrix, type MatrixInput, assertFiniteNumber } from '../core/index.js';
+import { matrixFromRowMajor, readSymmetricMatrix, type Matrix, type MatrixInput, assertFiniteNumber, describeMagnitude, exponentOf, log10Scaled, timesPow2 } from '../core/index.js';
 import { rangeError } from '../errors/index.js';
-import { describeMagnitude, exponentOf, log10Scaled, timesPow2 } from './scale.js';
 
 /**
  * QuIP#'s Hessian regularization: H / mean(diag H) + sigma I (QuIP#'s default sigma is 1e-2), as a new n x n

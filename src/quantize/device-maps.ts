@@ -3,6 +3,7 @@
  * Algorithm 2 as y = hostScale (outputDiagonal .* Out(C In(inputDiagonal .* x))), C the decoded codes, from the
  * layer's incoherence record, its rescale vector and its scale.
  */
+import { exponentOf, timesPow2 } from '../core/index.js';
 import { hadamardBase, hadamardFactorization } from '../hadamard/index.js';
 import { quipSharpHadamardBase, quipSharpHadamardFactor } from '../interop/index.js';
 import type { DeviceMap, DeviceMaps } from '../backend/index.js';
@@ -29,7 +30,7 @@ function quipSharpMap(length: number, transpose: boolean): DeviceMap {
 }
 
 /**
- * d scaled by the power of two 2^-e that brings max |d_i| into (1/2, 1], as float32, with e; null (and 0) for
+ * d scaled by the power of two 2^-e that brings max |d_i| into [1/2, 1) (at most 1 after rounding to float32), with e; null (and 0) for
  * no diagonal. An all-zero d stays zero (e = 0).
  */
 function normalizedDiagonal(d: ArrayLike<number> | null): { diagonal: Float32Array | null; e: number } {
@@ -37,12 +38,9 @@ function normalizedDiagonal(d: ArrayLike<number> | null): { diagonal: Float32Arr
   let max = 0;
   for (let j = 0; j < d.length; j++) max = Math.max(max, Math.abs(d[j]));
   if (max === 0) return { diagonal: new Float32Array(d.length), e: 0 };
-  let e = Math.ceil(Math.log2(max));
-  // Math.log2 may round across a power of two: one step either way makes 2^(e-1) < max <= 2^e exact
-  if (2 ** e < max) e++;
-  else if (2 ** (e - 1) >= max) e--;
-  const down = 2 ** -e;
-  return { diagonal: Float32Array.from(d, (v) => v * down), e };
+  // 2^(e - 1) <= max < 2^e: the entries divided by 2^e are below 1 in magnitude
+  const e = exponentOf(max) + 1;
+  return { diagonal: Float32Array.from(d, (v) => timesPow2(v, -e)), e };
 }
 
 /** The entrywise product of the given diagonals (each of length n, or null), or null when none is given. */
@@ -61,7 +59,7 @@ function productOf(n: number, ...factors: Array<ArrayLike<number> | null>): Floa
  * - 'rfft': inputDiagonal = 1 / s (or none), In = the forward RFFT with phasesV; Out = the inverse RFFT with phasesU.
  * - 'none': inputDiagonal = 1 / s (or none), In and Out identities.
  * - 'quip-sharp': inputDiagonal = SU / (scaleWH s), In = M_n^T; Out = M_m, outputDiagonal = SV (QuIP#'s tables).
- * Each diagonal is scaled by a power of two to max |entry| in (1/2, 1] (then rounded to float32; entries below
+ * Each diagonal is scaled by a power of two to max |entry| in [1/2, 1) (then rounded to float32; entries below
  * 2^-149 of the largest vanish), the power moved into hostScale = scale * 2^(e_in + e_out). H_n's split n = m' 2^k is
  * hadamardFactorization's, QuIP#'s quipSharpHadamardFactor's. Cost O(m + n + m'^2). The record must be valid for
  * m x n (checkRecord): unchecked here. Throws RangeError (from hadamardBase) for an RHT base order beyond 32768.
@@ -91,5 +89,5 @@ export function deviceMapsOf(record: IncoherenceRecord, rescale: Float64Array | 
   }
   const inD = normalizedDiagonal(inputDiagonal);
   const outD = normalizedDiagonal(outputDiagonal);
-  return { inputDiagonal: inD.diagonal, input, output, outputDiagonal: outD.diagonal, hostScale: scale * 2 ** inD.e * 2 ** outD.e };
+  return { inputDiagonal: inD.diagonal, input, output, outputDiagonal: outD.diagonal, hostScale: timesPow2(timesPow2(scale, inD.e), outD.e) };
 }

@@ -1,5 +1,6 @@
 /**
- * Exact power-of-two scaling, for the paths that must not overflow (internal helper of src/ldlq).
+ * Exact power-of-two scaling, for the paths that must not overflow (ldlq/'s factorizations, the device paths'
+ * float32 range).
  *
  * Multiplying by 2^k changes only the exponent of a float64, so it is exact whenever the result is a normal
  * number. A computation run on operands scaled by powers of two therefore gives the unscaled computation's bits
