@@ -105,8 +105,8 @@ export type {
 export { exampleActivations, exampleLayer, exampleModel } from './example/index.js';
 export type { ExampleLayer, ExampleModel, ExampleModelOptions, ExampleTensor } from './example/index.js';
 
-export { readSafetensors, writeSafetensors, readNpy, writeNpy, readNpz, readTorchFile, isTensor } from './io/index.js';
-export type { Safetensors, Npy, WriteNpyOptions, Dtype, Tensor, TensorData, TensorSpec, TorchValue } from './io/index.js';
+export { readSafetensors, writeSafetensors, readNpy, writeNpy, readNpz, readTorchFile, isTensor, DTYPES } from './io/index.js';
+export type { Safetensors, Npy, WriteNpyOptions, Dtype, Tensor, TensorOf, TensorData, TensorDataTypes, MinifloatBitsTypes, TensorSpec, TorchValue } from './io/index.js';
 
 export {
   packQuipSharp,
@@ -146,6 +146,7 @@ export {
 } from './backend/index.js';
 export type {
   BackendName,
+  ResolvedBackend,
   BackendDescription,
   BackendOptions,
   FwhtAsyncOptions,

@@ -7,7 +7,7 @@ export { readNpy, writeNpy } from './npy.js';
 export type { Npy, WriteNpyOptions } from './npy.js';
 export { readNpz } from './npz.js';
 export { DTYPES } from './tensor.js';
-export type { Dtype, Tensor, TensorData, TensorDataTypes, MinifloatBitsTypes, TensorSpec } from './tensor.js';
+export type { Dtype, Tensor, TensorOf, TensorData, TensorDataTypes, MinifloatBitsTypes, TensorSpec } from './tensor.js';
 
 // internal, for src/node/ (the streaming reader and writer share the header code and the element codecs)
 export { decodeTensor, elementBytes } from './tensor.js';

@@ -70,7 +70,8 @@ export interface MinifloatBitsTypes {
  */
 export type TensorData = TensorDataTypes[Dtype];
 
-interface TensorOf<D extends Dtype> {
+/** A tensor of the one dtype D: what {@link Tensor} is for each dtype. */
+export interface TensorOf<D extends Dtype> {
   dtype: D;
   /** Non-negative integers; `[]` is a scalar (one element). */
   shape: number[];
