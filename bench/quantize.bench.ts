@@ -5,14 +5,15 @@
  * Float32Array matrix-vector and matrix-matrix product of the same layer, as GB/s of weight data read.
  *
  * `npm run bench -- quantize` runs it all; `npm run bench -- quantize matvec` only the inference part,
- * `... quantize layer` only the 4096 x 4096 layer and its inference, `... quantize mlp` only the MLP pair and
- * `... quantize tune` the tuneIters comparison.
+ * `... quantize layer` only the 4096 x 4096 layer and its inference, `... quantize mlp` only the MLP pair,
+ * `... quantize tune` the tuneIters comparison and `... quantize hessian` HessianAccumulator on its two kernels.
  * Each figure is the median of several runs with their spread (min..max).
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { measure } from './harness.js';
-import { exampleLayer, matrixFromRowMajor, quantizeLinear, quantizeLinearSync, randomNormal, type Matrix, type QuantizedLinear } from '../src/index.js';
+import { exampleLayer, HessianAccumulator, matrixFromRowMajor, quantizeLinear, quantizeLinearSync, randomNormal, type Matrix, type QuantizedLinear } from '../src/index.js';
+import { useSimdGemm } from '../src/ldlq/gemm.js';
 
 /** A reproducible SPD proxy Hessian: diag(1 + d^2) plus 16 rank-one factors (cheap to build at n = 11008). */
 export function syntheticHessian(n: number, seed: number): Matrix {
@@ -175,9 +176,36 @@ function tuning(): void {
   console.log('');
 }
 
+/** HessianAccumulator.add of 4096 rows of 4096 features on the SIMD tile kernel and on the scalar one (same sums). */
+function hessianAccumulation(): void {
+  const n = 4096;
+  const rows = 4096;
+  const X = Float32Array.from(randomNormal(rows * n, 3));
+  const macs = (rows * n * n) / 2;
+  console.log(`### HessianAccumulator.add, ${rows} rows of ${n} features (n^2 N / 2 multiply-adds)\n`);
+  console.log('| kernel | s median (min..max) | GMAC/s |');
+  console.log('| --- | --- | --- |');
+  const seconds: Record<string, number> = {};
+  for (const [name, simd] of [['WebAssembly SIMD', true], ['scalar JavaScript', false]] as const) {
+    useSimdGemm(simd);
+    const t: number[] = [];
+    for (let rep = 0; rep < 3; rep++) {
+      const t0 = performance.now();
+      new HessianAccumulator(n).add(X);
+      t.push((performance.now() - t0) / 1e3);
+    }
+    useSimdGemm(true);
+    const sorted = t.slice().sort((a, b) => a - b);
+    seconds[name] = sorted[1];
+    console.log(`| ${name} | ${sorted[1].toFixed(2)} (${sorted[0].toFixed(2)}..${sorted[2].toFixed(2)}) | ${(macs / sorted[1] / 1e9).toFixed(2)} |`);
+  }
+  console.log(`\nSIMD kernel: ${(seconds['scalar JavaScript'] / seconds['WebAssembly SIMD']).toFixed(2)}x the scalar one\n`);
+}
+
 export default async function run(): Promise<void> {
   const only = process.argv.slice(2);
   if (only.includes('tune')) return tuning();
+  if (only.includes('hessian')) return hessianAccumulation();
   if (only.includes('matvec')) {
     const { W, H } = layer(4096, 4096);
     inference(quantizeLinearSync(W, H, { seed: 1 }));

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import ndarray from 'ndarray';
 import { HessianAccumulator, type HessianSums } from '../src/quantize/index.js';
+import { useSimdGemm } from '../src/ldlq/gemm.js';
 import { randomNormal, randomUniform } from '../src/random/index.js';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -201,6 +202,25 @@ describe('HessianAccumulator: the definition', () => {
       const H = new HessianAccumulator(n).add(X).hessian().data;
       expect(scaledError(H, slowHessian(X, rows, n), n)).toBeLessThan(1e-13);
     }
+  });
+
+  it('the WebAssembly SIMD and the scalar kernels give the same sums bit for bit (tiles, column blocks, row blocks)', () => {
+    const sumsOn = (simd: boolean, X: Float64Array, n: number): HessianSums => {
+      expect(useSimdGemm(simd)).toBe(simd); // Node 20 has WebAssembly SIMD: the comparison must be real
+      try {
+        return new HessianAccumulator(n).add(X).sums();
+      } finally {
+        useSimdGemm(true);
+      }
+    };
+    fc.assert(
+      fc.property(fc.oneof(fc.integer({ min: 1, max: 70 }), fc.integer({ min: 760, max: 1600 })), fc.integer({ min: 1, max: 300 }), fc.nat(1000), (n, rows, seed) => {
+        fc.pre(n * rows <= 300_000);
+        const X = activations(rows, n, seed);
+        expect(sumsOn(true, X, n)).toEqual(sumsOn(false, X, n));
+      }),
+      { numRuns: 25 },
+    );
   });
 
   it('hessian() and covariance() are exactly symmetric, covariance() = hessian() - mu mu^T (diagonal clamped at 0)', () => {

@@ -55,7 +55,12 @@ let simdAllowed = true;
  */
 export function useSimdGemm(allowed: boolean): boolean {
   simdAllowed = allowed;
-  return allowed && simdTileKernel() !== null;
+  return activeSimdKernel() !== null;
+}
+
+/** The SIMD tile kernel products run on now: null where the platform has none or useSimdGemm(false) forbids it. */
+export function activeSimdKernel(): SimdTileKernel | null {
+  return simdAllowed ? simdTileKernel() : null;
 }
 
 /** Where the packed operands go: a Float64Array, its B region's start and the micro-panel shapes. */
@@ -123,7 +128,7 @@ function gemmBlocked(
   lower: boolean,
 ): void {
   if (m <= 0 || n <= 0 || k <= 0) return;
-  const simd = simdAllowed ? simdTileKernel() : null;
+  const simd = activeSimdKernel();
   let target: PackTarget;
   let cBase = 0;
   if (simd) {

@@ -4,8 +4,10 @@
  *
  * Summation scheme (chosen so that the batch split does not matter, at almost no cost):
  * - Each batch is cut into blocks of BLOCK_ROWS = 128 consecutive rows. Within a block, every entry's partial sum
- *   p_ij = sum_r x_ri x_rj is formed in plain float64, in row order, in the registers of a 4 x 3 micro-kernel
- *   (a blocked symmetric rank-k update over the lower triangle only).
+ *   p_ij = sum_r x_ri x_rj is formed in plain float64, in row order, from zero (a blocked symmetric rank-k update
+ *   over the lower triangle only): by the GEMM's WebAssembly SIMD tile kernel (4 x 4 tiles, ldlq/gemm-simd.ts)
+ *   where it runs, else by a scalar 4 x 3 micro-kernel; one IEEE multiply and one IEEE add per term either way, so
+ *   the two give the same bits.
  * - Each block's partial sums are added to a double-double running sum hi + lo (Knuth's error-free TwoSum, then
  *   renormalization so that |lo| <= ulp(hi) / 2); `merge` adds two double-double sums the same way.
  * - Results are read as the double-double sum divided by N, rounded once to float64.
@@ -36,6 +38,7 @@ import {
 } from '../core/index.js';
 import { describeValue, rangeError, typeError } from '../errors/index.js';
 import { denseToQuipSharpHessian, quipSharpHessianToDense, type QuipSharpHessianFile } from '../interop/index.js';
+import { activeSimdKernel, SIMD_MR, SIMD_NR, type SimdTileKernel } from '../ldlq/index.js';
 
 /** Rows per plain-float64 block of the rank-k update (see the module comment). */
 const BLOCK_ROWS = 128;
@@ -504,21 +507,77 @@ function accumulateRows(
   outerHi: Float64Array,
   outerLo: Float64Array,
 ): void {
-  // One buffer for both packings of a block (V8 then sets up one array access for both operands).
-  const bBase = Math.ceil(n / MR) * MR * BLOCK_ROWS;
-  const pack = new Float64Array(bBase + Math.ceil(n / NR) * NR * BLOCK_ROWS);
+  const simd = activeSimdKernel();
+  const outerBlock = simd ? simdOuterBlock(simd, n) : scalarOuterBlock(n);
   const partial = new Float64Array(n);
-  const tile = new Float64Array(MR * NR);
   for (let r0 = 0; r0 < rows; r0 += BLOCK_ROWS) {
     const kc = Math.min(BLOCK_ROWS, rows - r0);
     partial.fill(0);
     for (let r = r0; r < r0 + kc; r++) for (let c = 0; c < n; c++) partial[c] += data[r * n + c];
     for (let c = 0; c < n; c++) addToDoubleDouble(sumHi, sumLo, c, partial[c]);
-    packColumnPanels(data, r0, kc, n, MR, pack, 0);
-    packColumnPanels(data, r0, kc, n, NR, pack, bBase);
-    accumulateOuterBlock(pack, bBase, kc, n, outerHi, outerLo, tile);
+    outerBlock(data, r0, kc, outerHi, outerLo);
   }
 }
+
+/** Adds the block of rows r0 .. r0 + kc of the data to the packed outer-product sums (one of the two kernels below). */
+type OuterBlock = (data: FloatArray, r0: number, kc: number, hi: Float64Array, lo: Float64Array) => void;
+
+/** The scalar kernel's block update: both packings in one buffer (V8 then sets up one array access for both operands). */
+function scalarOuterBlock(n: number): OuterBlock {
+  const bBase = Math.ceil(n / MR) * MR * BLOCK_ROWS;
+  const pack = new Float64Array(bBase + Math.ceil(n / NR) * NR * BLOCK_ROWS);
+  const tile = new Float64Array(MR * NR);
+  return (data, r0, kc, hi, lo) => {
+    packColumnPanels(data, r0, kc, n, MR, pack, 0);
+    packColumnPanels(data, r0, kc, n, NR, pack, bBase);
+    accumulateOuterBlock(pack, bBase, kc, n, hi, lo, tile);
+  };
+}
+
+/** Rows of H per block of the SIMD kernel's tile sums (SIMD_ROWS x NC float64 in the kernel's memory). */
+const SIMD_ROWS = 64;
+
+/**
+ * The block update on the GEMM's WebAssembly SIMD tile kernel (ldlq/gemm-simd.ts), with the same sums: each tile of
+ * SIMD_MR x SIMD_NR sums of kc products formed from zero, rows in order (one IEEE multiply and add per term, as the
+ * scalar micro-kernel), then added to the double-double triangle. SIMD_MR = SIMD_NR, so one packing of the block
+ * serves as both operands. The tiles of a SIMD_ROWS x NC block of H are summed into the kernel's memory, one call of
+ * the kernel per column of tiles from the diagonal down, and the entries j <= i read back from there.
+ */
+function simdOuterBlock(simd: SimdTileKernel, n: number): OuterBlock {
+  const W = SIMD_MR;
+  const cBase = Math.ceil(n / W) * W * BLOCK_ROWS;
+  const ldc = roundUp(Math.min(NC, n), SIMD_NR);
+  return (data, r0, kc, hi, lo) => {
+    simd.reserve(8 * (cBase + SIMD_ROWS * ldc));
+    // a fresh view each block: the GEMM may have grown the memory since
+    const buf = new Float64Array(simd.memory.buffer);
+    packColumnPanels(data, r0, kc, n, W, buf, 0);
+    for (let j0 = 0; j0 < n; j0 += NC) {
+      const j1 = Math.min(n, j0 + NC);
+      for (let i0 = Math.floor(j0 / SIMD_ROWS) * SIMD_ROWS; i0 < n; i0 += SIMD_ROWS) {
+        const i1 = Math.min(n, i0 + SIMD_ROWS);
+        buf.fill(0, cBase, cBase + SIMD_ROWS * ldc);
+        const tileRowEnd = Math.ceil(i1 / SIMD_MR);
+        for (let j = j0; j < j1 && j < i1; j += SIMD_NR) {
+          // tile rows from the one holding row max(i0, j) (rows above j have no entry j' >= j in the triangle)
+          const first = Math.floor(Math.max(i0, j) / SIMD_MR);
+          const a = 8 * first * kc * SIMD_MR;
+          const b = 8 * (j / SIMD_NR) * kc * SIMD_NR;
+          const c = 8 * (cBase + (first * SIMD_MR - i0) * ldc + (j - j0));
+          simd.tiles(a, b, c, 8 * ldc, kc, tileRowEnd - first);
+        }
+        for (let i = Math.max(i0, j0); i < i1; i++) {
+          const row = (i * (i + 1)) / 2;
+          const src = cBase + (i - i0) * ldc - j0;
+          for (let j = j0, end = Math.min(j1, i + 1); j < end; j++) addToDoubleDouble(hi, lo, row + j, buf[src + j]);
+        }
+      }
+    }
+  };
+}
+
+const roundUp = (x: number, r: number): number => Math.ceil(x / r) * r;
 
 /**
  * Packs rows r0 .. r0 + kc of a rows x n row-major array into panels of W columns:
@@ -543,9 +602,10 @@ function packColumnPanels(data: FloatArray, r0: number, kc: number, n: number, W
  * (i, j), j <= i, j < n, i < n, is added to (outerHi, outerLo) in double-double. Tiles are visited by column
  * blocks of NC so that the NR-panels of a block stay in L2 while the MR-panels stream through.
  *
- * The register loop is the 4 x 3 micro-kernel of ldlq/gemm.ts, written out again on purpose: here every tile
- * starts from zero and goes into the packed double-double triangle, where gemm.ts loads and stores a dense C;
- * sharing it would need an n x n scratch (8 n^2 more bytes) or a call per tile in the innermost loop.
+ * The scalar fallback of {@link simdOuterBlock}. Its register loop is the 4 x 3 micro-kernel of ldlq/gemm.ts,
+ * written out again on purpose: here every tile starts from zero and goes into the packed double-double triangle,
+ * where gemm.ts loads and stores a dense C; sharing it would need an n x n scratch (8 n^2 more bytes) or a call
+ * per tile in the innermost loop.
  */
 function accumulateOuterBlock(
   P: Float64Array,
