@@ -1,20 +1,11 @@
 /**
- * The gpu.js side of the device backends: the library loaded on first use (CPU-only callers never load it), one
- * `GPU` instance per mode, and a bounded cache of compiled plans (gpu.js pipelines) keyed by kernel and shape.
+ * The gpu.js side of the device backends: one `GPU` instance per mode, and a bounded cache of compiled plans (gpu.js
+ * pipelines) keyed by kernel and shape.
  */
 import type { GPU, IKernelRunShortcut, PipelineFunction } from 'gpu.js';
 import type { DeviceMode } from './names.js';
-import { destroyWgslDevice } from './wgsl-device.js';
-
-type GpuJs = typeof import('gpu.js');
-
-let gpuJs: Promise<GpuJs> | undefined;
-
-/** The gpu.js module, imported on the first call. */
-export function loadGpuJs(): Promise<GpuJs> {
-  gpuJs ??= import('gpu.js').then((m) => ((m as { GPU?: unknown }).GPU ? m : (m as unknown as { default: GpuJs }).default));
-  return gpuJs;
-}
+import { loadGpuJs, webGPUContext } from './gpu-js.js';
+import { forgetWgslDevice } from './wgsl-device.js';
 
 /** gpu.js's name of each device mode. */
 const GPU_JS_MODE = { webasm: 'webasm', webgpu: 'webgpu', webgl: 'webgl2' } as const;
@@ -125,8 +116,8 @@ export function deviceGeneration(): number {
 }
 
 /**
- * Destroys every cached plan, every `GPU` instance (their kernels, buffers and pipelines) and the WebGPU devices
- * (gpu.js's shared one and the WGSL kernels' own); the next device call creates them again, and a layer's codes are
+ * Destroys every cached plan, every `GPU` instance (their kernels, buffers and pipelines) and the WebGPU device
+ * (the one gpu.js's and the WGSL kernels share); the next device call creates them again, and a layer's codes are
  * uploaded again by its next device product. Resolves when the devices are released. In Node, Dawn's binding keeps
  * about one core busy polling while a WebGPU device exists, even an idle one: call this when the device work is
  * done.
@@ -143,9 +134,6 @@ export async function disposeDevices(): Promise<void> {
   generation++;
   for (const entry of entries) retire(entry);
   await Promise.all(gpus.map((g) => g.destroy()));
-  await destroyWgslDevice();
-  if (gpuJs) {
-    const { WebGPUContext } = (await gpuJs) as unknown as { WebGPUContext?: { destroy(): Promise<void> } };
-    await WebGPUContext?.destroy();
-  }
+  forgetWgslDevice();
+  await (await webGPUContext(false))?.destroy();
 }

@@ -4,7 +4,7 @@
  * named explicitly that cannot run throws BackendUnavailableError saying how to enable it.
  */
 import { BackendUnavailableError } from '../errors/index.js';
-import { loadGpuJs } from './device.js';
+import { loadGpuJs } from './gpu-js.js';
 import { readBackendName, type BackendName, type ResolvedBackend } from './names.js';
 
 // The CPU by default: the library's exact answers (bit for bit the synchronous functions') and no gpu.js loaded

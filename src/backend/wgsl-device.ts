@@ -1,8 +1,9 @@
 /**
- * The WebGPU device of the hand-written WGSL kernels (gpu.js keeps its own): requested once from `navigator.gpu`
- * with the adapter's full storage-buffer limits, and the small buffer helpers those kernels share. Types are
- * structural (the parts of the WebGPU API used here), so the library needs no DOM or @webgpu/types declarations.
+ * The WebGPU device of the hand-written WGSL kernels (gpu.js's own shared device, so that both kinds of kernel use
+ * one), and the small buffer helpers those kernels share. Types are structural (the parts of the WebGPU API used
+ * here), so the library needs no DOM or @webgpu/types declarations.
  */
+import { webGPUContext } from './gpu-js.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the WebGPU objects are typed structurally below */
 
@@ -26,7 +27,6 @@ export interface WgslDevice {
   createCommandEncoder(): any;
   pushErrorScope(filter: 'validation'): void;
   popErrorScope(): Promise<{ message: string } | null>;
-  destroy(): void;
 }
 
 /** GPUBufferUsage flags. */
@@ -37,20 +37,15 @@ const MAP_READ = 0x1;
 let device: Promise<WgslDevice | null> | undefined;
 
 /**
- * The WGSL kernels' device, or null when `navigator.gpu` gives no adapter (callers resolve the backend first, so a
- * null here means the adapter went away). Requested once; a lost device is requested again on the next call.
+ * The WGSL kernels' device: gpu.js's shared WebGPU device (requested with the adapter's full storage-buffer limits),
+ * or null when `navigator.gpu` gives no adapter (callers resolve the backend first, so a null here means the adapter
+ * went away). Asked for once; a lost device is asked for again on the next call.
  */
 export function wgslDevice(): Promise<WgslDevice | null> {
   device ??= (async () => {
-    const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<any> } } }).navigator?.gpu;
-    const adapter = gpu ? await gpu.requestAdapter() : null;
-    if (!adapter) return null;
-    const d = (await adapter.requestDevice({
-      requiredLimits: {
-        maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
-        maxBufferSize: adapter.limits.maxBufferSize,
-      },
-    })) as WgslDevice & { lost: Promise<unknown> };
+    const context = await webGPUContext(true);
+    if (!context) return null;
+    const d = (await context.acquire()).device as WgslDevice & { lost: Promise<unknown> };
     void d.lost.then(() => {
       device = undefined;
     });
@@ -60,15 +55,11 @@ export function wgslDevice(): Promise<WgslDevice | null> {
 }
 
 /**
- * Destroys the WGSL kernels' device, if one was created (its buffers and pipelines go with it); the next call of
- * {@link wgslDevice} requests a new one. Dawn's Node binding polls the device (about one core) for as long as it
- * exists, so disposeDevices() calls this.
+ * Forgets the WGSL kernels' device, so that the next {@link wgslDevice} asks again; disposeDevices() calls it when it
+ * destroys gpu.js's device (Dawn's Node binding polls a live device on about one core).
  */
-export async function destroyWgslDevice(): Promise<void> {
-  const current = device;
+export function forgetWgslDevice(): void {
   device = undefined;
-  const d = current ? await current : null;
-  d?.destroy();
 }
 
 /** A storage buffer holding `data` (padded to a multiple of 4 bytes), written once. */
