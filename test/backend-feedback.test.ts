@@ -203,6 +203,19 @@ describeDevices((backend) => {
     expect(Math.abs(report.relativeProxyLoss - cpu.report!.relativeProxyLoss)).toBeLessThan(1e-3 * cpu.report!.relativeProxyLoss + (ties.length > 0 ? 0.05 : 1e-9));
   });
 
+  it('row energies on a worker (threads 2) or on the calling thread (threads 1): the same codes and report, progress monotone to 1', async () => {
+    const { W, H } = exampleLayer(96, 256, 512, 21);
+    const fractions: number[] = [];
+    const two = await quantizeLinear(W, H, { seed: 4, backend, threads: 2, onProgress: (p) => fractions.push(p.fraction) });
+    const one = await quantizeLinear(W, H, { seed: 4, backend, threads: 1 });
+    expect(two.codes).toEqual(one.codes);
+    const { seconds: _s2, ...report2 } = two.report!;
+    const { seconds: _s1, ...report1 } = one.report!;
+    expect(report2).toEqual(report1);
+    expect(fractions.every((f, i) => i === 0 || f >= fractions[i - 1])).toBe(true);
+    expect(fractions.at(-1)).toBe(1);
+  });
+
   it('stops at the next product when options.signal aborts during the rounding', async () => {
     const { W, H } = exampleLayer(32, 512, 1024, 6);
     const controller = new AbortController();

@@ -56,7 +56,7 @@ export interface QuantizeLinearOptions {
   signsOut?: Int8Array | Float32Array | Float64Array;
   /**
    * Where the rounding's dense products run (quantizeLinear only; default: the backend set by setBackend, initially
-   * 'auto'). 'cpu' is the worker-thread path. A device backend ('webgpu', 'webasm', 'webgl'; 'auto' when it finds
+   * 'cpu'). 'cpu' is the worker-thread path. A device backend ('webgpu', 'webasm', 'webgl'; 'auto' when it finds
    * one) rounds on the calling thread and computes each panel's feedback product on the device in float32: the
    * codes equal the CPU path's except where a block's two nearest codebook points are within float32 rounding of
    * equidistant (that block, and the later blocks of its row, may then differ). With tuneIters > 0 the rounding

@@ -175,62 +175,151 @@ export function quantizeLinearSync(W: MatrixInput, H: MatrixInput | QuipSharpHes
   if (o.backend !== undefined && o.backend !== 'cpu') {
     throw rangeError(fn, 'options.backend', "'cpu' or undefined (device backends are asynchronous: use quantizeLinear)", describeValue(o.backend));
   }
-  const s = prepareOnCallingThread(fn, W, H, o);
+  const s = energiesAndPrepareHere(fn, W, H, o);
   roundRows(fn, { ...s.p, tuneIters: o.tuneIters }, o.codebook, 0, s.p.m, s.codes, s.sums, s.onBlocks);
   s.check();
   return finish(fn, s.user, s.p, o, s.codes, s.sums, 1, s.tracker);
 }
 
 /**
- * The calling-thread path up to the rounding: the inputs read (`checkRows(m)` called on W's row count before any
- * work), the report's row energies, the prepared layer, and the rounding's outputs and progress, with `check()`
- * throwing an AbortError once options.signal has aborted.
+ * Round-stage progress counting the report's energy chunks beside the rounded blocks: `chunkUnits` units per chunk
+ * of ENERGY_CHUNK_ROWS rows; the chunks finished before the stage starts are not counted again.
  */
-function prepareOnCallingThread(fn: string, W: unknown, H: unknown, o: ResolvedOptions, checkRows?: (m: number) => void) {
-  // The row energies take about as long as the rounding here (one m n^2 / 2 product each).
-  const tracker = new ProgressTracker(o.onProgress, SYNC_WEIGHTS);
+function roundProgress(tracker: ProgressTracker, blocks: number, chunks: number, chunkUnits: number) {
+  let rounding = false;
+  let chunksDone = 0;
+  let done = 0;
+  let units = 0;
+  return {
+    /** One energy chunk finished. */
+    chunk(): void {
+      chunksDone++;
+      if (rounding) tracker.emit((done += chunkUnits), units);
+    },
+    /** `count` blocks rounded. */
+    blocks(count: number): void {
+      tracker.emit((done += count), units);
+    },
+    /** Enters the round stage. */
+    start(): void {
+      units = blocks + (chunks - Math.min(chunks, chunksDone)) * chunkUnits;
+      rounding = true;
+      tracker.enter('round', units);
+    },
+  };
+}
+
+/**
+ * The inputs read on the calling thread (`checkRows(m)` called on W's row count before any work; into shared memory
+ * with `shared`, for energy workers), what the report needs of the user's W and H, the per-row sums, the progress
+ * tracker and `check()`, which throws an AbortError once options.signal has aborted.
+ */
+function readOnCallingThread(fn: string, W: unknown, H: unknown, o: ResolvedOptions, shared: boolean, checkRows?: (m: number) => void) {
+  // With the energies on this thread they take about as long as the rounding (one m n^2 / 2 product each).
+  const tracker = new ProgressTracker(o.onProgress, shared ? undefined : SYNC_WEIGHTS);
   tracker.emit(0, 1);
   const check = () => {
     if (o.signal?.aborted) throw abortError(o.signal);
   };
   check();
-  const { w, h } = readInputs(fn, W, H, o);
+  const { w, h } = readInputs(fn, W, H, o, shared ? sharedArray : undefined);
   checkRows?.(w.rows);
-  const user = { W: o.rescale || o.compat ? w.data.slice() : null, H: o.compat ? h.data.slice() : null, norm: norm2(w.data) };
-  const sums = newRowSums(w.rows, false);
-  // Eight chunks (for progress and the abort check), each as large as possible.
-  const rowsPerChunk = Math.max(ENERGY_CHUNK_ROWS, Math.ceil(w.rows / 8));
-  const chunks = Math.ceil(w.rows / rowsPerChunk);
-  let chunk = 0;
-  claimRowEnergies(w.data, h.data, w.rows, w.cols, new Int32Array(2), sums.energy, false, () => (check(), tracker.emit(++chunk, chunks)), rowsPerChunk);
-  const onStage = (stage: 'incoherence' | 'factorize') => (check(), tracker.enter(stage));
+  // Shared inputs stay as read (the layer is prepared on copies), so the report can use them as they are.
+  const copy = (a: Float64Array): Float64Array => (shared ? a : a.slice());
+  const user = { W: o.rescale || o.compat ? copy(w.data) : null, H: o.compat ? copy(h.data) : null, norm: norm2(w.data) };
+  return { w, h, user, sums: newRowSums(w.rows, shared), tracker, check };
+}
+
+/** The layer prepared on the calling thread (in place on the read inputs unless `onCopies`), stages reported. */
+function prepareOnCallingThread(fn: string, r: ReturnType<typeof readOnCallingThread>, o: ResolvedOptions, onCopies: boolean): PreparedLayer {
+  const w = onCopies ? { ...r.w, data: r.w.data.slice() } : r.w;
+  const h = onCopies ? { ...r.h, data: r.h.data.slice() } : r.h;
+  const onStage = (stage: 'incoherence' | 'factorize') => (r.check(), r.tracker.enter(stage));
   const p = o.compat
     ? prepareQuipSharpLayer(fn, w, h, { ...o, signsIn: signs(fn, 'options.signsIn', o.signsIn, w.cols, o, 1), signsOut: signs(fn, 'options.signsOut', o.signsOut, w.rows, o, 0) }, onStage)
     : prepareLayer(fn, w, h, { ...o, keepHessian: o.tuneIters > 0 }, onStage);
-  check();
-  const blocks = (1 + o.tuneIters) * (p.n / o.codebook.dim);
-  tracker.enter('round', blocks);
-  const codes = new Uint16Array(codeCount(p, o));
-  let done = 0;
-  const onBlocks = (k: number) => tracker.emit((done += k), blocks);
-  return { user, p, sums, codes, tracker, check, onBlocks };
+  r.check();
+  return p;
 }
 
 /**
- * quantizeLinear on a device backend: the calling-thread path, with each panel product of the BlockLDLQ sweep
- * computed on `mode` (the small pushes on the CPU); options.signal is checked before every product.
+ * The one-thread path up to the rounding: the inputs read, the report's row energies (in eight chunks, for progress
+ * and the abort check), the prepared layer, and the rounding's outputs and progress.
  */
-async function quantizeOnDevice(fn: string, W: unknown, H: unknown, o: ResolvedOptions, mode: DeviceMode): Promise<QuantizedLinear> {
-  const s = prepareOnCallingThread(fn, W, H, o, (m) => checkFeedbackRows(fn, 'W.shape[0]', m, mode));
-  const feedback = new DeviceFeedback(mode, s.p.m, s.p.n);
+function energiesAndPrepareHere(fn: string, W: unknown, H: unknown, o: ResolvedOptions, checkRows?: (m: number) => void) {
+  const r = readOnCallingThread(fn, W, H, o, false, checkRows);
+  const { w, h, tracker, check } = r;
+  const rowsPerChunk = Math.max(ENERGY_CHUNK_ROWS, Math.ceil(w.rows / 8));
+  const chunks = Math.ceil(w.rows / rowsPerChunk);
+  let chunk = 0;
+  claimRowEnergies(w.data, h.data, w.rows, w.cols, new Int32Array(2), r.sums.energy, false, () => (check(), tracker.emit(++chunk, chunks)), rowsPerChunk);
+  const p = prepareOnCallingThread(fn, r, o, false);
+  const blocks = (1 + o.tuneIters) * (p.n / o.codebook.dim);
+  tracker.enter('round', blocks);
+  let done = 0;
+  const onBlocks = (k: number) => tracker.emit((done += k), blocks);
+  return { ...r, p, codes: new Uint16Array(codeCount(p, o)), onBlocks };
+}
+
+/** The rounding of a prepared layer on `mode`: BlockLDLQ with each panel product on the device, `check()` before each. */
+async function roundOnDevice(fn: string, p: PreparedLayer, o: ResolvedOptions, mode: DeviceMode, codes: Uint16Array, sums: RowSums, check: () => void, onBlocks: (k: number) => void): Promise<void> {
+  const feedback = new DeviceFeedback(mode, p.m, p.n);
   try {
-    const compute = (product: SweepProduct) => (s.check(), feedback.compute(product));
-    await roundRowsWith(fn, { ...s.p, tuneIters: 0 }, o.codebook, s.codes, s.sums, compute, s.onBlocks);
+    const compute = (product: SweepProduct) => (check(), feedback.compute(product));
+    await roundRowsWith(fn, { ...p, tuneIters: 0 }, o.codebook, codes, sums, compute, onBlocks);
   } finally {
     feedback.dispose();
   }
-  s.check();
-  return finish(fn, s.user, s.p, o, s.codes, s.sums, 1, s.tracker);
+  check();
+}
+
+/**
+ * quantizeLinear on a device backend: the layer prepared on the calling thread, and each panel product of the
+ * BlockLDLQ sweep computed on `mode` (the small pushes on the CPU); options.signal is checked before every product.
+ * With `threads` > 1 (default: every core in Node) and workers available, `threads - 1` workers compute the report's
+ * row energies meanwhile, on shared copies of W and H (the same values whoever computes them); else the calling
+ * thread computes them first.
+ */
+async function quantizeOnDevice(fn: string, W: unknown, H: unknown, o: ResolvedOptions, mode: DeviceMode): Promise<QuantizedLinear> {
+  const checkRows = (m: number) => checkFeedbackRows(fn, 'W.shape[0]', m, mode);
+  const builtin = builtinCodebook(o.codebook.name) === o.codebook;
+  const helpers = builtin && !o.compat && workersAvailable() ? (o.threads ?? (await availableCores())) - 1 : 0;
+  if (helpers < 1) {
+    const s = energiesAndPrepareHere(fn, W, H, o, checkRows);
+    await roundOnDevice(fn, s.p, o, mode, s.codes, s.sums, s.check, s.onBlocks);
+    return finish(fn, s.user, s.p, o, s.codes, s.sums, 1, s.tracker);
+  }
+  const r = readOnCallingThread(fn, W, H, o, true, checkRows);
+  const { rows: m, cols: n } = r.w;
+  const energies: EnergiesJob = { W: r.w.data, H: r.h.data, m, n, control: new Int32Array(new SharedArrayBuffer(8)), energy: r.sums.energy };
+  const chunks = Math.ceil(m / ENERGY_CHUNK_ROWS);
+  const blocks = n / o.codebook.dim;
+  const progress = roundProgress(r.tracker, blocks, chunks, blocks / chunks);
+  let workers: QuantizeWorker[] = [];
+  const { failed, fail, release } = failureOrAbort(o.signal);
+  let ok = false;
+  try {
+    workers = await acquireWorkers(Math.min(helpers, chunks));
+    for (const worker of workers) worker.onFailure(fail);
+    const computed = Promise.all(workers.map((worker) => energiesOn(worker, energies, () => progress.chunk())));
+    computed.catch(fail);
+    // the workers compute while this thread prepares (synchronously) and rounds (awaiting the device)
+    const p = prepareOnCallingThread(fn, r, o, true);
+    progress.start();
+    const codes = new Uint16Array(codeCount(p, o));
+    await Promise.race([failed, roundOnDevice(fn, p, o, mode, codes, r.sums, r.check, (k) => progress.blocks(k))]);
+    await Promise.race([failed, computed]);
+    r.check();
+    ok = true;
+    return finish(fn, r.user, p, o, codes, r.sums, 1, r.tracker);
+  } finally {
+    release();
+    if (ok) releaseWorkers(workers);
+    else {
+      Atomics.store(energies.control, 1, 1);
+      await terminateWorkers(workers);
+    }
+  }
 }
 
 /**
@@ -243,12 +332,13 @@ async function quantizeOnDevice(fn: string, W: unknown, H: unknown, o: ResolvedO
  * available (a page without cross-origin isolation), or for a user-defined Codebook object (which cannot be
  * sent to a worker), it runs on the calling thread.
  *
- * `options.backend` (default: the one set by setBackend, initially 'auto') chooses where the rounding's dense
+ * `options.backend` (default: the one set by setBackend, initially 'cpu') chooses where the rounding's dense
  * products run. 'cpu', and 'auto' without a GPU, is the worker path above. A device backend ('webgpu', 'webgl',
- * 'webasm', or 'auto' finding WebGPU or WebGL2) runs the whole call on the calling thread and computes each
+ * 'webasm', or 'auto' finding WebGPU or WebGL2) prepares and rounds on the calling thread and computes each
  * panel's feedback product of BlockLDLQ, X += R[:, p1..n) L[p1..n, panel] (about m n^2 / 2 multiply-adds), on the
  * device in float32; the small pushes inside a panel, the codebook search and everything else stay in float64 on
- * the CPU. The codes equal the CPU path's except at float32 near-ties: a block whose two nearest codebook points
+ * the CPU, the report's row energies on `threads - 1` workers meanwhile (on the calling thread, first, with
+ * `threads: 1` or without workers). The codes equal the CPU path's except at float32 near-ties: a block whose two nearest codebook points
  * are equidistant to within the float32 rounding of its feedback (about n 2^-24 relative) may get the other one,
  * and the later blocks of that row then follow from the different residual (rows are independent, so other rows
  * are untouched). Device layers take at most 116508 rows; `report.threads` is 1. With tuneIters > 0 the rounding
@@ -280,11 +370,7 @@ export async function quantizeLinear(W: MatrixInput, H: MatrixInput | QuipSharpH
   const tracker = new ProgressTracker(o.onProgress);
   tracker.emit(0, 1);
   let workers: QuantizeWorker[] = [];
-  let fail: (e: Error) => void = () => {};
-  const failed = new Promise<never>((_, reject) => (fail = reject));
-  failed.catch(() => {});
-  const onAbort = () => fail(abortError(o.signal!));
-  o.signal?.addEventListener('abort', onAbort, { once: true });
+  const { failed, fail, release } = failureOrAbort(o.signal);
   let ok = false;
   try {
     workers = await acquireWorkers(threads);
@@ -295,19 +381,9 @@ export async function quantizeLinear(W: MatrixInput, H: MatrixInput | QuipSharpH
     // weighted alike in total (the two products cost about the same).
     const chunks = Math.ceil(m / ENERGY_CHUNK_ROWS);
     const blocks = (1 + o.tuneIters) * (n / o.codebook.dim) * threads;
-    const chunkUnits = blocks / (1 + o.tuneIters) / chunks;
-    const progress = { rounding: false, chunksDone: 0, done: 0, units: 0 };
-    const onChunk = () => {
-      progress.chunksDone++;
-      if (progress.rounding) tracker.emit((progress.done += chunkUnits), progress.units);
-    };
+    const progress = roundProgress(tracker, blocks, chunks, blocks / (1 + o.tuneIters) / chunks);
     // Workers 1.. compute energies while worker 0 prepares; they pause when it is done.
-    const early = workers.slice(1).map((worker) =>
-      exchange<true>(worker, { type: 'energies', energies }, (reply) => {
-        if (reply.type === 'energy-chunk') onChunk();
-        return reply.type === 'energies-paused' ? true : undefined;
-      }),
-    );
+    const early = workers.slice(1).map((worker) => energiesOn(worker, energies, () => progress.chunk()));
     for (const e of early) e.catch(fail);
     const request: PrepareRequest = {
       type: 'prepare',
@@ -332,9 +408,7 @@ export async function quantizeLinear(W: MatrixInput, H: MatrixInput | QuipSharpH
     ]);
     // The others finish their chunk and pause; each round request waits behind its worker's energies request.
     Atomics.store(energies.control, 1, 1);
-    progress.units = blocks + (chunks - Math.min(chunks, progress.chunksDone)) * chunkUnits;
-    progress.rounding = true;
-    tracker.enter('round', progress.units);
+    progress.start();
     const codes = new Uint16Array(new SharedArrayBuffer(2 * codeCount(p, o)));
     const job: RowsJob = { m, n, U: p.U, L: p.L, D: p.D, Hp: p.Hp, tuneIters: o.tuneIters };
     await Promise.race([
@@ -345,8 +419,8 @@ export async function quantizeLinear(W: MatrixInput, H: MatrixInput | QuipSharpH
             worker,
             { type: 'round', fn, job, codebook: o.codebook.name, r0: Math.floor((t * m) / threads), r1: Math.floor(((t + 1) * m) / threads), codes, sums, energies },
             (reply) => {
-              if (reply.type === 'blocks') tracker.emit((progress.done += reply.count), progress.units);
-              if (reply.type === 'energy-chunk') onChunk();
+              if (reply.type === 'blocks') progress.blocks(reply.count);
+              if (reply.type === 'energy-chunk') progress.chunk();
               return reply.type === 'rounded' ? true : undefined;
             },
           ),
@@ -356,7 +430,7 @@ export async function quantizeLinear(W: MatrixInput, H: MatrixInput | QuipSharpH
     ok = true;
     return finish(fn, { W: w.data, H: null, norm: norm2(w.data) }, p, o, codes.slice(), sums, threads, tracker);
   } finally {
-    o.signal?.removeEventListener('abort', onAbort);
+    release();
     if (ok) releaseWorkers(workers);
     else await terminateWorkers(workers);
   }
@@ -366,6 +440,30 @@ export async function quantizeLinear(W: MatrixInput, H: MatrixInput | QuipSharpH
 function signs(fn: string, arg: string, v: unknown, len: number, o: ResolvedOptions, stream: number): Float64Array {
   if (v === undefined) return Float64Array.from(randomSigns(len, o.seed, stream));
   return readSignVector(fn, arg, v, len);
+}
+
+/**
+ * A promise that rejects with the first error given to `fail` (a worker's failure) or with an AbortError when
+ * `signal` aborts, and `release()` to remove the abort listener when the work is over.
+ */
+function failureOrAbort(signal: AbortSignal | undefined) {
+  let reject: (e: Error) => void = () => {};
+  const failed = new Promise<never>((_, r) => (reject = r));
+  failed.catch(() => {});
+  const onAbort = () => reject(abortError(signal!));
+  signal?.addEventListener('abort', onAbort, { once: true });
+  return { failed, fail: (e: Error) => reject(e), release: () => signal?.removeEventListener('abort', onAbort) };
+}
+
+/**
+ * Has `worker` compute row energies of the shared job until every row is claimed or its stop flag is raised;
+ * resolves then (`onChunk()` after each chunk).
+ */
+function energiesOn(worker: QuantizeWorker, energies: EnergiesJob, onChunk: () => void): Promise<true> {
+  return exchange<true>(worker, { type: 'energies', energies }, (reply) => {
+    if (reply.type === 'energy-chunk') onChunk();
+    return reply.type === 'energies-paused' ? true : undefined;
+  });
 }
 
 /** Sends `request` and resolves with the first reply `pick` maps to a value; an error reply rejects. */
