@@ -76,6 +76,8 @@ export class DeviceLayer {
   private readonly blocks: ProductBlock[];
   private maps: DeviceMaps | undefined;
   private readonly resident = new Map<string, Promise<Resident>>();
+  /** The deviceGeneration() the resident copies were made in. */
+  private generation = deviceGeneration();
   private inFlight = 0;
   private disposed = false;
 
@@ -214,13 +216,19 @@ export class DeviceLayer {
   /** The layer's resident codes on `mode` with `kernel`, uploaded on first use. */
   private residentOn(kernel: WebGPUKernel, mode: DeviceMode): Promise<Resident> {
     // a copy made before disposeDevices() lives on a destroyed device: upload again
-    const key = `${deviceGeneration()}:${mode}:${kernel}`;
-    for (const stale of [...this.resident.keys()].filter((k) => !k.startsWith(`${deviceGeneration()}:`))) this.resident.delete(stale);
+    if (this.generation !== deviceGeneration()) {
+      this.resident.clear();
+      this.generation = deviceGeneration();
+    }
+    const key = `${mode}:${kernel}`;
     let r = this.resident.get(key);
     if (!r) {
       r = kernel === 'wgsl' ? this.uploadWgsl() : this.uploadGpuJs(mode);
       this.resident.set(key, r);
-      r.catch(() => this.resident.delete(key));
+      const upload = r;
+      upload.catch(() => {
+        if (this.resident.get(key) === upload) this.resident.delete(key);
+      });
     }
     return r;
   }

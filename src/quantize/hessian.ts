@@ -547,7 +547,7 @@ const SIMD_ROWS = 64;
 function simdOuterBlock(simd: SimdTileKernel, n: number): OuterBlock {
   const W = SIMD_MR;
   const cBase = Math.ceil(n / W) * W * BLOCK_ROWS;
-  const ldc = roundUp(Math.min(NC, n), SIMD_NR);
+  const ldc = Math.ceil(Math.min(NC, n) / SIMD_NR) * SIMD_NR;
   return (data, r0, kc, hi, lo) => {
     simd.reserve(8 * (cBase + SIMD_ROWS * ldc));
     // a fresh view each block: the GEMM may have grown the memory since
@@ -576,8 +576,6 @@ function simdOuterBlock(simd: SimdTileKernel, n: number): OuterBlock {
     }
   };
 }
-
-const roundUp = (x: number, r: number): number => Math.ceil(x / r) * r;
 
 /**
  * Packs rows r0 .. r0 + kc of a rows x n row-major array into panels of W columns:
